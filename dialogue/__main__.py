@@ -1,0 +1,7 @@
+"""``python -m dialogue`` is the ``dialogue`` command."""
+
+import sys
+
+from dialogue.cli import main
+
+sys.exit(main())

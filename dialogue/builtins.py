@@ -1,0 +1,36 @@
+"""The one table of built-in component names → ``"module:attr"``, imported only on use."""
+
+from __future__ import annotations
+
+BUILTINS: dict[str, dict[str, str]] = {
+    "nlu": {
+        "tfidf_intent": "dialogue.nlu.tfidf:TfidfIntentClassifier",
+        "joint_bert": "dialogue.nlu.bert.component:JointBertNLU",
+        "regex_entities": "dialogue.nlu.extractors.regex:RegexEntityExtractor",
+        "lookup_entities": "dialogue.nlu.extractors.lookup:LookupEntityExtractor",
+        "spacy_entities": "dialogue.nlu.extractors.spacy_ner:SpacyEntityExtractor",
+        "synonyms": "dialogue.nlu.synonyms:SynonymMapper",
+        "entity_conflicts": "dialogue.nlu.conflicts:EntityConflictResolver",
+        "fallback": "dialogue.nlu.fallback:FallbackClassifier",
+    },
+    "dm": {
+        "rules": "dialogue.dm.manager:RuleDialogueManager",
+    },
+    "nlg": {
+        "templates": "dialogue.nlg.templates:TemplateRealiser",
+        "generative": "dialogue.nlg.realiser:GenerativeRealiser",
+    },
+    "generator": {
+        "llama_cpp": "dialogue.nlg.backends.llama_cpp:LlamaCppGenerator",
+        "transformers": "dialogue.nlg.backends.hf:TransformersGenerator",
+    },
+    "store": {
+        "sqlite": "dialogue.stores.sqlite:SQLiteStore",
+        "redis": "dialogue.stores.redis:RedisStore",
+        "postgres": "dialogue.stores.postgres:PostgresStore",
+    },
+    "channel": {},
+    "subscriber": {
+        "log_turns": "dialogue.subscribers:TurnLogger",
+    },
+}

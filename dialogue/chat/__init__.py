@@ -1,0 +1,1 @@
+"""The terminal channel: interactive chat (rich + prompt-toolkit) and piped, scriptable chat."""

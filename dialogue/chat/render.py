@@ -1,0 +1,64 @@
+"""How bot replies, buttons, handoffs and the debug panel look in a terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from dialogue.chat.trace import TurnTrace
+from dialogue.messages import BotMessage
+
+
+def render_message(console: Console, message: BotMessage, bot_name: str | None, streamed: bool = False) -> None:
+    """Print a reply; ``bot_name`` None prints the bare text (piped mode)."""
+    if not streamed:
+        if bot_name is None:
+            console.print(message.text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            console.print(Text(f"{bot_name} ", style="bold cyan"), end="")
+            console.print(Markdown(message.text) if _looks_formatted(message.text) else Text(message.text))
+    for number, button in enumerate(message.buttons, start=1):
+        console.print(Text(f"   {number}. {button.title}", style="magenta"))
+
+
+def _looks_formatted(text: str) -> bool:
+    return any(mark in text for mark in ("**", "__", "\n- ", "\n* ", "`", "\n1. "))
+
+
+def render_handoff(console: Console, reason: str) -> None:
+    console.print(Panel(Text(f"Handing over to a human agent ({reason}).", style="bold yellow"), border_style="yellow"))
+
+
+def debug_panel(trace: TurnTrace, replies: list[BotMessage]) -> Panel:
+    parts: list[Any] = []
+    if trace.parse is not None:
+        ranking = Table("intent", "confidence", title="NLU", title_justify="left", box=None)
+        for score in (trace.parse.intent_ranking or (trace.parse.intent,))[:5]:
+            ranking.add_row(score.name, f"{score.confidence:.3f}")
+        parts.append(Text(f"chosen intent: {trace.parse.intent.name} ({trace.parse.intent.confidence:.3f})"))
+        parts.append(ranking)
+        if trace.parse.entities:
+            entities = Table("entity", "text", "span", "value", "extractor", box=None)
+            for e in trace.parse.entities:
+                entities.add_row(e.type, e.text, f"{e.start}-{e.end}", repr(e.value), e.extractor)
+            parts.append(entities)
+    if trace.slot_changes:
+        parts.append(Text("slots: " + ", ".join(f"{e.name}={e.value!r}" for e in trace.slot_changes)))
+    if trace.decision is not None and trace.decision.explanation:
+        parts.append(Text("policy: " + " → ".join(trace.decision.explanation)))
+    for reply in replies:
+        source = "generated" if reply.generated else f"template {reply.response}" if reply.response else "text"
+        parts.append(Text(f"reply from {source}", style="dim"))
+    return Panel(Group(*parts), title="debug", border_style="dim", expand=False)
+
+
+def slots_table(slots: dict[str, Any]) -> Table:
+    table = Table("slot", "value", title="slots", title_justify="left")
+    for name, value in sorted(slots.items()):
+        table.add_row(name, "[dim]unset[/dim]" if value is None else repr(value))
+    return table

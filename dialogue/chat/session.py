@@ -1,0 +1,117 @@
+"""One terminal conversation: slash commands, button choices, streaming, and the bot's replies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.text import Text
+
+from dialogue.chat.render import debug_panel, render_handoff, render_message, slots_table
+from dialogue.chat.trace import TraceRecorder
+from dialogue.messages import BotMessage, BotToken, BusMessage
+from dialogue.pipeline import Bot
+
+HELP = """Commands:
+  /help      this help
+  /restart   forget this conversation and start again
+  /undo      take back your last message
+  /debug     show or hide how each turn was understood and decided
+  /slots     show what the bot remembers
+  /quit      leave (Ctrl-D works too)
+Type a number to choose one of the bot's buttons. Alt-Enter (or Esc, Enter) starts a new line."""
+
+COMMANDS = ("/help", "/restart", "/undo", "/debug", "/slots", "/quit", "/exit")
+
+
+@dataclass
+class ChatSession:
+    bot: Bot
+    conversation_id: str
+    console: Console
+    debug: bool = False
+    stream: bool = True
+    plain: bool = False  # piped mode: bare reply text, no labels or streaming
+    buttons: list[str] = field(default_factory=list)
+    _streamed: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.trace = TraceRecorder(self.bot.bus, self.conversation_id)
+        if self.stream and not self.plain:
+            self.bot.bus.subscribe(BotToken.topic, self._on_token, name="terminal.stream")
+        self.bot_name = self.bot.domain.name.replace("_", " ")
+
+    async def _on_token(self, message: BusMessage) -> None:
+        if not isinstance(message, BotToken) or message.conversation_id != self.conversation_id:
+            return
+        if message.index not in self._streamed:
+            self._streamed.add(message.index)
+            self.console.print(Text(f"{self.bot_name} ", style="bold cyan"), end="")
+        self.console.print(message.delta, end="", soft_wrap=True)
+
+    async def start(self) -> None:
+        for message in await self.bot.greet(self.conversation_id):
+            self.show(message)
+
+    def show(self, message: BotMessage, streamed: bool = False) -> None:
+        render_message(self.console, message, None if self.plain else self.bot_name, streamed=streamed)
+
+    async def handle_line(self, line: str) -> bool:
+        """Handle one line of input; False when the user asked to quit."""
+        text = line.strip()
+        if not text:
+            return True
+        command = text.split()[0].lower()
+        if command in COMMANDS:
+            return await self._command(command)
+        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+            text = self.buttons[int(text) - 1]
+        await self.say(text)
+        return True
+
+    async def say(self, text: str) -> list[BotMessage]:
+        self._streamed.clear()
+        message = self.bot.user_message(self.conversation_id, text, channel="terminal")
+        turn = await self.bot.handle(message)
+        await self.bot.bus.join()
+        self.buttons = [b.payload for m in turn.messages for b in m.buttons]
+        for index, reply in enumerate(turn.messages):
+            streamed = index in self._streamed
+            if streamed:
+                self.console.print()
+            self.show(reply, streamed=streamed)
+        trace = self.trace.turn(turn.turn_id)
+        if trace.handoff is not None:
+            render_handoff(self.console, trace.handoff.reason)
+        if self.debug:
+            self.console.print(debug_panel(trace, list(turn.messages)))
+        return list(turn.messages)
+
+    async def _command(self, command: str) -> bool:
+        if command in ("/quit", "/exit"):
+            return False
+        if command == "/help":
+            self.console.print(HELP)
+        elif command == "/restart":
+            await self.bot.restart(self.conversation_id)
+            self.buttons = []
+            self.console.print(Text("(conversation restarted)", style="dim"))
+            await self.start()
+        elif command == "/undo":
+            undone = await self.bot.undo(self.conversation_id)
+            self.console.print(Text("(last turn undone)" if undone else "(nothing to undo)", style="dim"))
+        elif command == "/debug":
+            self.debug = not self.debug
+            self.console.print(Text(f"(debug {'on' if self.debug else 'off'})", style="dim"))
+        elif command == "/slots":
+            slots = await self.bot.slots(self.conversation_id)
+            self.console.print(slots_table(slots if slots is not None else self.trace.slots))
+        return True
+
+    async def run_lines(self, lines: Iterable[str]) -> None:
+        """Piped mode: one user message per line until end of input."""
+        await self.start()
+        for line in lines:
+            if not await self.handle_line(line.rstrip("\n")):
+                break

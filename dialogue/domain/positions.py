@@ -1,0 +1,75 @@
+"""YAML loading that remembers where each value came from, for precise error messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dialogue.domain.errors import DomainError, Problem
+
+#: path of keys/indexes inside a document → (line, column), both 1-based
+Positions = dict[tuple[str | int, ...], tuple[int, int]]
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """Safe loader that treats 'yes'/'no'/'on'/'off' as strings (YAML 1.2 booleans only)."""
+
+
+_SafeLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def load_yaml_with_positions(path: Path) -> tuple[Any, Positions]:
+    """Parse one YAML file; raise ``DomainError`` naming file, line and column on bad syntax."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise DomainError([Problem(path, line, column, f"invalid YAML: {what}")]) from exc
+    if node is None:
+        return None, {}
+    positions: Positions = {}
+    loader = _SafeLoader("")
+    return _construct(node, (), positions, loader), positions
+
+
+def _construct(node: yaml.Node, path: tuple[str | int, ...], positions: Positions, loader: _SafeLoader) -> Any:
+    # a mapping entry keeps its key's position: "line of the key" reads best in messages
+    positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, (list, dict)):
+                key = str(key)
+            if key in result:
+                raise DomainError(
+                    [Problem(None, key_node.start_mark.line + 1, key_node.start_mark.column + 1, f"duplicate key {key!r}")]
+                )
+            positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _construct(value_node, path + (key,), positions, loader)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(child, path + (i,), positions, loader) for i, child in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def locate(positions: Positions, path: tuple[str | int, ...]) -> tuple[int | None, int | None]:
+    """Position of ``path``, or of its nearest ancestor that has one."""
+    for cut in range(len(path), -1, -1):
+        if path[:cut] in positions:
+            return positions[path[:cut]]
+    return None, None

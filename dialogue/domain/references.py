@@ -1,0 +1,152 @@
+"""Cross-file checks: every name a domain uses must be defined, with a "did you mean" hint.
+
+Each check is a function ``(domain, origin) -> list[Problem]`` in ``CHECKS``; components that
+add their own load-time checks (templates referencing undefined slots, rules that can never
+fire) append to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from dialogue.domain.errors import Problem
+from dialogue.domain.model import Domain
+from dialogue.nlu.training_data import AnnotationError, parse_annotated
+from dialogue.registry import suggest
+
+if TYPE_CHECKING:
+    from dialogue.domain.loader import Origin
+
+Check = Callable[[Domain, "Origin"], list[Problem]]
+
+
+def _missing(kind: str, name: str, defined: Iterable[str]) -> str | None:
+    defined = list(defined)
+    if name in defined:
+        return None
+    return f"{kind} {name!r} is not defined.{suggest(name, defined)}"
+
+
+def check_annotations(domain: Domain, origin: Origin) -> list[Problem]:
+    problems = []
+    for intent, spec in domain.intents.items():
+        for i, raw in enumerate(spec.examples):
+            key, sub = ("intents", intent), ("examples", i)
+            if "examples" not in _raw_keys(origin, key):
+                sub = (i,)
+            try:
+                example = parse_annotated(raw, intent)
+            except AnnotationError as exc:
+                problems.append(origin.problem(key, sub, str(exc)))
+                continue
+            for span in example.entities:
+                if message := _missing("entity", span.type, domain.entities):
+                    problems.append(origin.problem(key, sub, f"example {raw!r}: {message}"))
+    return problems
+
+
+def _raw_keys(origin: Origin, key: tuple[str | int, ...]) -> set[str | int]:
+    if key not in origin.items:
+        return set()
+    _, positions, path = origin.items[key]
+    return {p[len(path)] for p in positions if len(p) > len(path) and p[: len(path)] == path}
+
+
+def check_rules(domain: Domain, origin: Origin) -> list[Problem]:
+    problems = []
+    intents = domain.intent_names
+    for i, rule in enumerate(domain.rules):
+        key = ("rules", i)
+        for name in [*rule.when.intent, *rule.when.not_intent]:
+            if message := _missing("intent", name, intents):
+                problems.append(origin.problem(key, ("when",), f"rule {rule.name!r}: {message}"))
+        for name in rule.when.slots:
+            if message := _missing("slot", name, domain.slots):
+                problems.append(origin.problem(key, ("when", "slots", name), f"rule {rule.name!r}: {message}"))
+        if rule.when.form not in (None, "none", "any") and (message := _missing("form", rule.when.form, domain.forms)):
+            problems.append(origin.problem(key, ("when", "form"), f"rule {rule.name!r}: {message}"))
+        for j, step in enumerate(rule.then):
+            for message in _step_problems(domain, step):
+                problems.append(origin.problem(key, ("then", j), f"rule {rule.name!r}: {message}"))
+    return problems
+
+
+def _step_problems(domain: Domain, step: object) -> list[str]:
+    from dialogue.domain.schema.dm import Step
+
+    assert isinstance(step, Step)
+    found: list[str | None] = []
+    if step.respond is not None:
+        found.append(_missing("response", step.respond, domain.responses))
+    if step.action is not None:
+        found.append(_missing("action", step.action, domain.actions))
+    if step.start_form is not None:
+        found.append(_missing("form", step.start_form, domain.forms))
+    if isinstance(step.stop_form, str):
+        found.append(_missing("form", step.stop_form, domain.forms))
+    for slot in (step.set_slot or {}):
+        found.append(_missing("slot", slot, domain.slots))
+    cleared = [step.clear_slot] if isinstance(step.clear_slot, str) else step.clear_slot or []
+    found.extend(_missing("slot", slot, domain.slots) for slot in cleared)
+    return [m for m in found if m]
+
+
+def check_forms(domain: Domain, origin: Origin) -> list[Problem]:
+    problems = []
+    for name, form in domain.forms.items():
+        key = ("forms", name)
+        for slot, spec in form.slots.items():
+            if message := _missing("slot", slot, domain.slots):
+                problems.append(origin.problem(key, ("slots", slot), f"form {name!r}: {message}"))
+            for field_name in ("prompt", "invalid"):
+                response = getattr(spec, field_name)
+                if response and (message := _missing("response", response, domain.responses)):
+                    problems.append(origin.problem(key, ("slots", slot, field_name), f"form {name!r}: {message}"))
+        for field_name in ("confirm", "done", "cancelled"):
+            response = getattr(form, field_name)
+            if response and (message := _missing("response", response, domain.responses)):
+                problems.append(origin.problem(key, (field_name,), f"form {name!r}: {message}"))
+        if form.submit and (message := _missing("action", form.submit, domain.actions)):
+            problems.append(origin.problem(key, ("submit",), f"form {name!r}: {message}"))
+        for intent in form.cancel_intents:
+            if intent not in domain.intents and "cancel_intents" in _raw_keys(origin, key):
+                problems.append(origin.problem(key, ("cancel_intents",), f"form {name!r}: {_missing('intent', intent, domain.intent_names)}"))
+    return problems
+
+
+def check_slots(domain: Domain, origin: Origin) -> list[Problem]:
+    problems = []
+    for name, slot in domain.slots.items():
+        for i, fill in enumerate(slot.fill):
+            sub = ("fill", i)
+            if fill.entity and (message := _missing("entity", fill.entity, domain.entities)):
+                problems.append(origin.problem(("slots", name), sub, f"slot {name!r}: {message}"))
+            for intent in [*fill.intent, *fill.not_intent]:
+                if message := _missing("intent", intent, domain.intent_names):
+                    problems.append(origin.problem(("slots", name), sub, f"slot {name!r}: {message}"))
+    return problems
+
+
+def check_settings(domain: Domain, origin: Origin) -> list[Problem]:
+    problems = []
+    settings = domain.settings
+    for field_name in ("fallback_response", "error_response", "greeting_response"):
+        response = getattr(settings, field_name)
+        written = field_name in _raw_keys(origin, ("settings",))
+        if response and written and (message := _missing("response", response, domain.responses)):
+            problems.append(origin.problem(("settings",), (field_name,), f"settings.{field_name}: {message}"))
+    return problems
+
+
+CHECKS: list[Check] = [check_annotations, check_rules, check_forms, check_slots, check_settings]
+from dialogue.nlg.checks import check_templates  # noqa: E402 - templates: syntax, undefined variables
+
+CHECKS.append(check_templates)
+
+
+def check_references(domain: Domain, origin: Origin) -> list[Problem]:
+    problems: list[Problem] = []
+    for check in CHECKS:
+        problems.extend(check(domain, origin))
+    return problems

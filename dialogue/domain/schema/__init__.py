@@ -1,0 +1,53 @@
+"""The schema of domain YAML files, one module per section owner (NLU, DM, NLG, pipeline).
+
+Every domain file is validated against ``DomainFile``: all sections are optional in a
+single file, and the loader merges the files of a folder before cross-checking references.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from dialogue.domain.schema.base import Section
+from dialogue.domain.schema.dm import ActionSpec, FormSpec, RuleSpec, SlotSpec
+from dialogue.domain.schema.nlg import GenerationSettings, ResponseVariant
+from dialogue.domain.schema.nlu import EntitySpec, IntentSpec
+from dialogue.domain.schema.pipeline import PipelineSpec, Settings
+
+#: sections that are maps (merged across files, a name defined twice is an error)
+MAP_SECTIONS = ("intents", "entities", "slots", "responses", "forms", "actions")
+#: sections that are lists (concatenated across files)
+LIST_SECTIONS = ("rules", "plugins")
+#: sections that appear at most once in a domain
+SINGLE_SECTIONS = ("pipeline", "settings", "generation", "name", "description", "persona", "version")
+
+
+class DomainFile(Section):
+    version: int = 1
+    name: str | None = None
+    description: str | None = None
+    persona: str | None = Field(None, description="Who the bot is; used by generation and shown in docs.")
+    intents: dict[str, IntentSpec] = Field(default_factory=dict)
+    entities: dict[str, EntitySpec] = Field(default_factory=dict)
+    slots: dict[str, SlotSpec] = Field(default_factory=dict)
+    responses: dict[str, list[ResponseVariant]] = Field(default_factory=dict)
+    forms: dict[str, FormSpec] = Field(default_factory=dict)
+    rules: list[RuleSpec] = Field(default_factory=list)
+    actions: dict[str, ActionSpec] = Field(default_factory=dict)
+    pipeline: PipelineSpec | None = None
+    settings: Settings | None = None
+    generation: GenerationSettings | None = None
+    plugins: list[str] = Field(default_factory=list, description="Local plugin modules, relative to the domain folder.")
+
+
+def empty_sections() -> dict[str, Any]:
+    return {**{k: {} for k in MAP_SECTIONS}, **{k: [] for k in LIST_SECTIONS}}
+
+
+__all__ = [
+    "ActionSpec", "DomainFile", "EntitySpec", "FormSpec", "GenerationSettings", "IntentSpec",
+    "LIST_SECTIONS", "MAP_SECTIONS", "PipelineSpec", "ResponseVariant", "RuleSpec", "SINGLE_SECTIONS",
+    "Settings", "SlotSpec", "empty_sections",
+]

@@ -1,0 +1,48 @@
+"""Schema of the NLU sections: intents with examples, entities with their extractors."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator, model_validator
+
+from dialogue.domain.schema.base import Section
+
+
+class IntentSpec(Section):
+    examples: list[str] = Field(default_factory=list, description="Training sentences; entities inline as [text](type).")
+    description: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list(cls, data: object) -> object:
+        return {"examples": data} if isinstance(data, list) else data
+
+    @field_validator("examples")
+    @classmethod
+    def _non_empty(cls, examples: list[str]) -> list[str]:
+        for example in examples:
+            if not str(example).strip():
+                raise ValueError("an example is empty")
+        return [str(e) for e in examples]
+
+
+class EntitySpec(Section):
+    """An entity type and the ways to find it besides the trained model."""
+
+    description: str | None = None
+    regex: list[str] = Field(default_factory=list, description="Patterns; a match is an entity of this type.")
+    lookup: list[str] = Field(default_factory=list, description="Known values matched as whole words.")
+    lookup_file: str | None = Field(None, description="Text file of known values, one per line, relative to the domain.")
+    synonyms: dict[str, list[str]] = Field(default_factory=dict, description="Canonical value → surface forms.")
+    spacy: list[str] = Field(default_factory=list, description="spaCy NER labels mapped to this entity (DATE, MONEY...).")
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        import re
+
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"regex {pattern!r} does not compile: {exc}") from exc
+        return patterns

@@ -1,0 +1,1 @@
+"""Generator backends (llama.cpp, transformers); each imports its library only when built."""

@@ -1,0 +1,73 @@
+"""Load-time checks of response templates: syntax, undefined variables, conditions, settings.
+
+Registered in ``dialogue.domain.references.CHECKS``; imports only Jinja2 so loading a
+domain stays light.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jinja2 import TemplateSyntaxError, meta
+
+from dialogue.domain.errors import Problem
+from dialogue.nlg.rendering import BUILTIN_VARIABLES, allowed_variables, make_environment, template_sources
+from dialogue.registry import suggest
+
+if TYPE_CHECKING:
+    from dialogue.domain.loader import Origin
+    from dialogue.domain.model import Domain
+
+
+def check_templates(domain: Domain, origin: Origin) -> list[Problem]:
+    """Every template compiles and reads only slots, entities, built-ins or declared variables."""
+    env = make_environment()
+    problems: list[Problem] = []
+    for name, variants in domain.responses.items():
+        key = ("responses", name)
+        for i, variant in enumerate(variants):
+            allowed = allowed_variables(domain, variant)
+            for path, source in template_sources(variant):
+                where = (i, *path)
+                try:
+                    ast = env.parse(source)
+                except TemplateSyntaxError as exc:
+                    problems.append(origin.problem(key, where, f"response {name!r}: template syntax error: {exc.message}"))
+                    continue
+                for variable in sorted(set(meta.find_undeclared_variables(ast)) - set(env.globals) - allowed):
+                    hint = suggest(variable, sorted(allowed))
+                    problems.append(
+                        origin.problem(
+                            key,
+                            where,
+                            f"response {name!r}: template uses {variable!r}, which is not a slot, an entity, "
+                            f"a built-in ({', '.join(BUILTIN_VARIABLES)}) or a declared variable.{hint} "
+                            f"(Declare values an action passes with `variables: [{variable}]`.)",
+                        )
+                    )
+            for slot in variant.condition or {}:
+                if slot not in domain.slots:
+                    problems.append(
+                        origin.problem(
+                            key,
+                            (i, "condition", slot),
+                            f"response {name!r}: condition on {slot!r}, which is not a slot.{suggest(slot, list(domain.slots))}",
+                        )
+                    )
+    problems.extend(_check_generation(domain, origin))
+    return problems
+
+
+def _check_generation(domain: Domain, origin: Origin) -> list[Problem]:
+    problems = []
+    for intent in domain.generation.forbid_intents:
+        if intent not in domain.intent_names:
+            problems.append(
+                origin.problem(
+                    ("generation",),
+                    ("forbid_intents",),
+                    f"generation.forbid_intents: intent {intent!r} is not defined.{suggest(intent, domain.intent_names)}",
+                )
+            )
+    return problems
+

