@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_chat(domain, args, interactive=sys.stdin.isatty()))
     except PluginError as exc:
-        errors.print(f"[red]error[/red] {exc}", markup=False)
+        errors.print("[red]error[/red] ", end="")
+        errors.print(str(exc), markup=False)
         return 1
 
 

@@ -51,7 +51,8 @@ def train_nlu(path: str, force: bool = False) -> int:
         with progress_bar("training NLU", console) as progress:
             prepare_nlu(domain, progress=progress, force=force)
     except (DomainError, PluginError) as exc:
-        console.print(f"[red]error[/red] {exc}")
+        console.print("[red]error[/red] ", end="")
+        console.print(str(exc), markup=False)
         return 1
     console.print(f"[green]trained[/green] {domain.name} in {time.perf_counter() - started:.1f} s "
                   f"(models under {domain.model_dir})")

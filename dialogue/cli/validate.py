@@ -20,7 +20,8 @@ def run(args: argparse.Namespace) -> int:
     problems, domain = validate_domain(args.domain)
     if problems:
         for problem in problems:
-            console.print(f"[red]error[/red] {problem}", soft_wrap=True)
+            console.print("[red]error[/red] ", end="")
+            console.print(str(problem), markup=False, soft_wrap=True)
         console.print(f"[bold red]{len(problems)} problem(s)[/bold red] in {args.domain}")
         return 1
     assert domain is not None
