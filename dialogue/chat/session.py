@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -9,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from dialogue.chat.render import debug_panel, render_handoff, render_message, slots_table
-from dialogue.chat.trace import TraceRecorder
+from dialogue.chat.trace import TraceRecorder, TurnTrace
 from dialogue.messages import BotMessage, BotToken, BusMessage
 from dialogue.pipeline import Bot
 
@@ -33,12 +34,13 @@ class ChatSession:
     debug: bool = False
     stream: bool = True
     plain: bool = False  # piped mode: bare reply text, no labels or streaming
+    jsonl: bool = False  # one JSON object per turn instead of text, for scripts
     buttons: list[str] = field(default_factory=list)
     _streamed: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.trace = TraceRecorder(self.bot.bus, self.conversation_id)
-        if self.stream and not self.plain:
+        if self.stream and not self.plain and not self.jsonl:
             self.bot.bus.subscribe(BotToken.topic, self._on_token, name="terminal.stream")
         self.bot_name = self.bot.domain.name.replace("_", " ")
 
@@ -51,8 +53,23 @@ class ChatSession:
         self.console.print(message.delta, end="", soft_wrap=True)
 
     async def start(self) -> None:
-        for message in await self.bot.greet(self.conversation_id):
+        greeting = await self.bot.greet(self.conversation_id)
+        if self.jsonl and greeting:
+            self._print_json(None, greeting, None)
+            return
+        for message in greeting:
             self.show(message)
+
+    def _print_json(self, text: str | None, replies: list[BotMessage], trace: TurnTrace | None) -> None:
+        parse = trace.parse if trace else None
+        record = {
+            "user": text,
+            "intent": parse.intent.name if parse else None,
+            "entities": [e.model_dump(mode="json", include={"type", "value", "text"}) for e in parse.entities] if parse else [],
+            "replies": [m.model_dump(mode="json", include={"text", "response", "generated", "buttons"}) for m in replies],
+            "events": [e.kind for e in trace.events] if trace else [],
+        }
+        self.console.print_json(json.dumps(record), indent=None)
 
     def show(self, message: BotMessage, streamed: bool = False) -> None:
         render_message(self.console, message, None if self.plain else self.bot_name, streamed=streamed)
@@ -76,12 +93,15 @@ class ChatSession:
         turn = await self.bot.handle(message)
         await self.bot.bus.join()
         self.buttons = [b.payload for m in turn.messages for b in m.buttons]
+        trace = self.trace.turn(turn.turn_id)
+        if self.jsonl:
+            self._print_json(text, list(turn.messages), trace)
+            return list(turn.messages)
         for index, reply in enumerate(turn.messages):
             streamed = index in self._streamed
             if streamed:
                 self.console.print()
             self.show(reply, streamed=streamed)
-        trace = self.trace.turn(turn.turn_id)
         if trace.handoff is not None:
             render_handoff(self.console, trace.handoff.reason)
         if self.debug:

@@ -14,6 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("domain", help="domain folder")
     parser.add_argument("--conversation", help="conversation id to resume (default: a new one)")
     parser.add_argument("--debug", action="store_true", help="show the debug panel after each turn")
+    parser.add_argument("--jsonl", action="store_true", help="piped mode: print one JSON object per turn")
     parser.add_argument("--no-stream", action="store_true", help="print generated replies only when complete")
     parser.set_defaults(func=run)
 
@@ -60,7 +61,8 @@ async def _chat(domain, args: argparse.Namespace, interactive: bool) -> int:  # 
     bot = assemble(domain, InProcessBus(), nlu_components=components)
     conversation_id = args.conversation or uuid.uuid4().hex[:12]
     console = Console() if interactive else Console(highlight=False, color_system=None, soft_wrap=True)
-    chat = ChatSession(bot, conversation_id, console, debug=args.debug, stream=not args.no_stream, plain=not interactive)
+    chat = ChatSession(bot, conversation_id, console, debug=args.debug, stream=not args.no_stream, plain=not interactive,
+                       jsonl=args.jsonl and not interactive)
     try:
         if interactive:
             from dialogue.chat.interactive import run_interactive

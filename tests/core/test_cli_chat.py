@@ -1,0 +1,70 @@
+"""Piped chat through the real `dialogue` command: one message per line in, replies out."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def chat(domain: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dialogue", "chat", str(domain), *extra],
+        input="".join(line + "\n" for line in lines), capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+
+
+def test_piped_chat_replies_to_each_line_and_exits_zero(tiny_domain: Path):
+    result = chat(tiny_domain, ["hello", "where is my order 12345"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["Hello!", "Looking up order 12345."]
+
+
+def test_jsonl_mode_reports_intent_entities_and_response(tiny_domain: Path):
+    result = chat(tiny_domain, ["hi there", "track order 54321"], "--jsonl")
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["intent"] == "greet" and first["replies"][0]["response"] == "utter_greet"
+    assert second["entities"] == [{"type": "order_id", "value": "54321", "text": "54321"}]
+    assert second["replies"][0]["text"] == "Looking up order 54321."
+    assert "slot_set" in second["events"]
+
+
+def test_customer_service_pack_answers_hello_what_can_you_do_bye():
+    result = chat(ROOT / "domains" / "customer_service", ["hello", "what can you do", "bye"], "--jsonl")
+    assert result.returncode == 0, result.stderr
+    turns = [json.loads(line) for line in result.stdout.splitlines()]
+    by_user = {t["user"]: t for t in turns if t["user"]}
+    assert [by_user[u]["intent"] for u in ("hello", "what can you do", "bye")] == ["greet", "help", "goodbye"]
+    for turn in by_user.values():
+        assert turn["replies"] and all(r["text"].strip() for r in turn["replies"])
+    responses = [by_user[u]["replies"][0]["response"] for u in ("hello", "what can you do", "bye")]
+    assert len(set(responses)) == 3
+
+
+def test_broken_domain_exits_non_zero_with_the_problem(tiny_domain: Path):
+    (tiny_domain / "dm.yml").write_text((tiny_domain / "dm.yml").read_text().replace("utter_greet\n", "utter_gret\n", 1))
+    result = chat(tiny_domain, ["hello"])
+    assert result.returncode == 1
+    assert "utter_gret" in result.stderr and 'Did you mean "utter_greet"?' in result.stderr
+
+
+def test_validate_command_lists_problems_and_fails(tiny_domain: Path):
+    (tiny_domain / "dm.yml").write_text((tiny_domain / "dm.yml").read_text().replace("respond: utter_greet", "respond: utter_gret"))
+    result = subprocess.run([sys.executable, "-m", "dialogue", "validate", str(tiny_domain)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert "dm.yml:11:9" in result.stdout and 'Did you mean "utter_greet"?' in result.stdout
+
+
+def test_init_scaffolds_a_bot_that_validates(tmp_path: Path):
+    target = tmp_path / "mybot"
+    made = subprocess.run([sys.executable, "-m", "dialogue", "init", str(target), "--from", "customer_service"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert made.returncode == 0, made.stderr
+    assert (target / "domain.yml").is_file() and not (target / ".dialogue").exists()
+    checked = subprocess.run([sys.executable, "-m", "dialogue", "validate", str(target)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
