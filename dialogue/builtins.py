@@ -28,6 +28,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "sqlite": "dialogue.stores.sqlite:SQLiteStore",
         "redis": "dialogue.stores.redis:RedisStore",
         "postgres": "dialogue.stores.postgres:PostgresStore",
+        "memory": "dialogue.stores.memory:MemoryStore",
     },
     "channel": {},
     "subscriber": {

@@ -79,9 +79,14 @@ def _temporal(kind: str, value: Any) -> str:
     else:
         text = str(value).strip()
         try:
-            parsed = time.fromisoformat(text) if kind == "time" else datetime.fromisoformat(text)
+            parsed = datetime.fromisoformat(text)
         except ValueError:
-            raise SlotValueError(f"{value!r} is not an ISO {kind}") from None
+            try:
+                parsed = time.fromisoformat(text) if kind == "time" else None  # type: ignore[assignment]
+            except ValueError:
+                parsed = None  # type: ignore[assignment]
+            if parsed is None:
+                raise SlotValueError(f"{value!r} is not an ISO {kind}") from None
     if kind == "date":
         return (parsed.date() if isinstance(parsed, datetime) else parsed).isoformat()  # type: ignore[union-attr]
     if kind == "time" and isinstance(parsed, datetime):

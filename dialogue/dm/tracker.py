@@ -11,12 +11,15 @@ end, fail, restart, undo. Every record has ``turn`` (the turn id) and ``ts`` (un
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 Record = dict[str, Any]
+
+log = logging.getLogger("dialogue.dm.tracker")
 
 
 @dataclass
@@ -93,7 +96,10 @@ class Tracker:
         return clone
 
     def add(self, item: Record) -> None:
-        """Append a record and update the state."""
+        """Append a record and update the state; a malformed stored record is skipped, not fatal."""
+        if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+            log.warning("conversation %s: skipping malformed record %.80r", self.conversation_id, item)
+            return
         self.records.append(item)
         kind = item["type"]
         if kind == "restart":
@@ -105,6 +111,11 @@ class Tracker:
                 del self.effective[last_user:]
                 self._replay()
         else:
+            try:
+                apply(self.state.copy(), item, self.initial)  # validate first: a bad record changes nothing
+            except (KeyError, TypeError, ValueError, AttributeError):
+                log.warning("conversation %s: skipping malformed %s record %.80r", self.conversation_id, kind, item)
+                return
             self.effective.append(item)
             apply(self.state, item, self.initial)
 

@@ -6,11 +6,12 @@ step; nothing reaches the stored tracker unless the whole turn succeeds.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from dialogue.domain.model import Domain
 from dialogue.dm.slots import SlotValueError, coerce
-from dialogue.dm.tracker import Record, Tracker, record
+from dialogue.dm.tracker import DialogueState, Record, Tracker, record
 from dialogue.messages import (
     Button,
     ConversationEnded,
@@ -46,7 +47,7 @@ class Turn:
     # ------------------------------------------------------------------ state
 
     @property
-    def state(self):  # noqa: ANN201 - DialogueState, kept short
+    def state(self) -> DialogueState:
         return self.tracker.state
 
     def add(self, kind: str, **fields: Any) -> None:
@@ -89,6 +90,8 @@ class Turn:
         except SlotValueError as exc:
             self.explain(f"slot {name} not set: {exc}")
             return False
+        if not isinstance(value, (str, int, float, bool, type(None))):
+            value = json.loads(json.dumps(value, default=str))  # what the store will give back after a restart
         if self.state.slots.get(name) == value and name in self.state.slots:
             return True
         self.add("slot", name=name, value=value)

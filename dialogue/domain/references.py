@@ -66,6 +66,10 @@ def check_rules(domain: Domain, origin: Origin) -> list[Problem]:
                 problems.append(origin.problem(key, ("when", "slots", name), f"rule {rule.name!r}: {message}"))
         if rule.when.form not in (None, "none", "any") and (message := _missing("form", rule.when.form, domain.forms)):
             problems.append(origin.problem(key, ("when", "form"), f"rule {rule.name!r}: {message}"))
+        previous = rule.when.previous_action
+        if previous and (message := _missing("action", previous, [*domain.responses, *domain.actions, *domain.forms])):
+            message = message.replace("action", "previous_action (a response, action or form)", 1)
+            problems.append(origin.problem(key, ("when", "previous_action"), f"rule {rule.name!r}: {message}"))
         for j, step in enumerate(rule.then):
             for message in _step_problems(domain, step):
                 problems.append(origin.problem(key, ("then", j), f"rule {rule.name!r}: {message}"))
@@ -109,10 +113,28 @@ def check_forms(domain: Domain, origin: Origin) -> list[Problem]:
                 problems.append(origin.problem(key, (field_name,), f"form {name!r}: {message}"))
         if form.submit and (message := _missing("action", form.submit, domain.actions)):
             problems.append(origin.problem(key, ("submit",), f"form {name!r}: {message}"))
-        for intent in form.cancel_intents:
-            if intent not in domain.intents and "cancel_intents" in _raw_keys(origin, key):
-                problems.append(origin.problem(key, ("cancel_intents",), f"form {name!r}: {_missing('intent', intent, domain.intent_names)}"))
+        for slot, spec in form.slots.items():
+            plugin = spec.validate_.plugin if spec.validate_ else None
+            if plugin and (message := _missing("action", plugin, domain.actions)):
+                problems.append(origin.problem(key, ("slots", slot, "validate", "plugin"), f"form {name!r}: {message}"))
+        for field_name in ("cancel_intents", "affirm_intents", "deny_intents"):
+            if field_name not in _raw_keys(origin, key):
+                continue  # defaults apply only when the domain has those intents
+            for intent in getattr(form, field_name):
+                if message := _missing("intent", intent, domain.intent_names):
+                    problems.append(origin.problem(key, (field_name,), f"form {name!r}: {message}"))
+    from dialogue.dm.analysis import unfillable_form_slots
+
+    for form_name, slot, message in unfillable_form_slots(domain):
+        problems.append(origin.problem(("forms", form_name), ("slots", slot), message))
     return problems
+
+
+def check_rule_logic(domain: Domain, origin: Origin) -> list[Problem]:
+    """Rules that can never fire or that conflict, and expressions reading unknown names."""
+    from dialogue.dm.analysis import rule_findings
+
+    return [origin.problem(("rules", index), sub, message) for index, sub, message in rule_findings(domain)]
 
 
 def check_slots(domain: Domain, origin: Origin) -> list[Problem]:
@@ -120,11 +142,15 @@ def check_slots(domain: Domain, origin: Origin) -> list[Problem]:
     for name, slot in domain.slots.items():
         for i, fill in enumerate(slot.fill):
             sub = ("fill", i)
-            if fill.entity and (message := _missing("entity", fill.entity, domain.entities)):
+            entity = fill.entity or (name if fill.source == "entity" else None)  # default: the slot's own name
+            if entity and (message := _missing("entity", entity, domain.entities)):
                 problems.append(origin.problem(("slots", name), sub, f"slot {name!r}: {message}"))
             for intent in [*fill.intent, *fill.not_intent]:
                 if message := _missing("intent", intent, domain.intent_names):
                     problems.append(origin.problem(("slots", name), sub, f"slot {name!r}: {message}"))
+        for intent in slot.reset_on:
+            if message := _missing("intent", intent, domain.intent_names):
+                problems.append(origin.problem(("slots", name), ("reset_on",), f"slot {name!r}: {message}"))
     return problems
 
 
@@ -139,7 +165,7 @@ def check_settings(domain: Domain, origin: Origin) -> list[Problem]:
     return problems
 
 
-CHECKS: list[Check] = [check_annotations, check_rules, check_forms, check_slots, check_settings]
+CHECKS: list[Check] = [check_annotations, check_rules, check_forms, check_slots, check_settings, check_rule_logic]
 from dialogue.nlg.checks import check_templates  # noqa: E402 - templates: syntax, undefined variables
 
 CHECKS.append(check_templates)

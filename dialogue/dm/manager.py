@@ -1,0 +1,325 @@
+"""``RuleDialogueManager``: YAML rules and forms over an event-sourced, persisted tracker.
+
+Order of evaluation for each user message (see docs/dm.md):
+
+1. commands: ``/restart``, ``/undo`` (and the configured restart/undo intents);
+2. slot filling from entities and intents (slots of the active form are validated by it);
+3. handoff intents: the user asked for a human;
+4. the active form: cancel, confirmation, slot answers and corrections;
+5. rules, highest priority first, ties in file order; the first that matches runs
+   (while a form is active, a rule that matches is a digression and the form asks again);
+6. fallback: the active form re-asks; else clarify with the top intents ("did you mean"),
+   out-of-scope reply, or the fallback response; repeated failure hands off to a human.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from pydantic import Field
+
+from dialogue.domain.model import Domain
+from dialogue.dm.conditions import CompiledRule, Situation
+from dialogue.dm.forms import FormEngine
+from dialogue.dm.slots import initial_slots
+from dialogue.dm.steps import run_steps
+from dialogue.dm.tracker import Tracker
+from dialogue.dm.turn import Turn
+from dialogue.messages import Button, Decision, Event, ParsedMessage
+from dialogue.protocols import ComponentConfig, TrackerStore
+
+log = logging.getLogger("dialogue.dm")
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+class RuleDialogueManager:
+    """Decides each turn from the domain's rules and forms; one conversation at a time each."""
+
+    class Config(ComponentConfig):
+        handoff_intents: list[str] = Field(default_factory=lambda: ["human_handoff"],
+                                           description="Intents that mean 'let me talk to a person'.")
+        handoff_after_failures: int = Field(3, ge=1, description="Hand off after this many failed turns in a row.")
+        handoff_response: str = "utter_handoff"
+        clarify_response: str = Field("utter_clarify", description="Said with 'did you mean' buttons.")
+        clarify_options: int = Field(3, ge=0)
+        clarify_min_confidence: float = Field(0.05, ge=0, le=1)
+        out_of_scope_intents: list[str] = Field(default_factory=lambda: ["out_of_scope"])
+        out_of_scope_response: str = "utter_out_of_scope"
+        restart_intents: list[str] = Field(default_factory=lambda: ["restart"])
+        undo_intents: list[str] = Field(default_factory=lambda: ["undo"])
+        restart_response: str = "utter_restart"
+        undo_response: str = "utter_undo"
+        nothing_to_undo_response: str = "utter_nothing_to_undo"
+        invalid_response: str = Field("utter_invalid", description="Said for an invalid form answer without its own.")
+        cache_size: int = Field(1000, ge=0, description="Trackers kept in memory; 0 reloads each turn.")
+
+    def __init__(self, domain: Domain, store: TrackerStore, config: Config | None = None) -> None:
+        self.domain = domain
+        self.store = store
+        self.config = config or self.Config()
+        self.rules = sorted(
+            (CompiledRule(spec, i) for i, spec in enumerate(domain.rules)),
+            key=lambda r: (-r.spec.priority, r.index),
+        )
+        self.forms = FormEngine(domain, self.config.invalid_response, self.config.handoff_response,
+                                "Let me connect you with a person who can help.")
+        self._initial = initial_slots(domain.slots)
+        self._cache: OrderedDict[str, Tracker] = OrderedDict()
+        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+
+    @classmethod
+    def from_config(cls, config: Config, domain: Domain, store: TrackerStore | None = None, **_: Any) -> RuleDialogueManager:
+        if store is None:
+            from dialogue.stores.memory import MemoryStore
+
+            log.warning("no tracker store given: conversations of domain %s are kept in memory only", domain.name)
+            store = MemoryStore()
+        return cls(domain, store, config)
+
+    # ------------------------------------------------------------------ public API
+
+    async def handle(self, parse: ParsedMessage) -> tuple[Decision, Sequence[Event]]:
+        async with self._conversation(parse.conversation_id):
+            tracker = await self._tracker(parse.conversation_id)
+            turn = Turn(self.domain, tracker.copy(), parse.conversation_id, parse.turn_id, parse, parse.channel)
+            await self._decide(turn)
+            await self._commit(turn)
+            return turn.decision(), turn.events
+
+    async def restart(self, conversation_id: str, turn_id: int) -> Sequence[Event]:
+        async with self._conversation(conversation_id):
+            turn = Turn(self.domain, (await self._tracker(conversation_id)).copy(), conversation_id, turn_id)
+            turn.restart("requested")
+            await self._commit(turn)
+            return turn.events
+
+    async def undo(self, conversation_id: str, turn_id: int) -> Sequence[Event]:
+        """Rewind the last user turn (and everything the bot did in it)."""
+        async with self._conversation(conversation_id):
+            turn = Turn(self.domain, (await self._tracker(conversation_id)).copy(), conversation_id, turn_id)
+            turn.undo()
+            await self._commit(turn)
+            return turn.events
+
+    async def tracker(self, conversation_id: str) -> Tracker:
+        """A copy of a conversation's tracker (for inspection, debugging and tests)."""
+        async with self._conversation(conversation_id):
+            return (await self._tracker(conversation_id)).copy()
+
+    async def slots(self, conversation_id: str) -> dict[str, Any]:
+        """Current slot values of a conversation (the terminal's /slots)."""
+        return dict((await self.tracker(conversation_id)).state.slots)
+
+    def attach_store(self, store: TrackerStore) -> None:
+        """Use another store from now on (conversation tests isolate each test this way)."""
+        self.store = store
+        self._cache.clear()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    # ------------------------------------------------------------------ plumbing
+
+    @asynccontextmanager
+    async def _conversation(self, conversation_id: str) -> AsyncIterator[None]:
+        """One turn at a time per conversation, even for direct callers; others run concurrently."""
+        lock, users = self._locks.setdefault(conversation_id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                self._locks.pop(conversation_id, None)
+
+    async def _tracker(self, conversation_id: str) -> Tracker:
+        tracker = self._cache.get(conversation_id)
+        if tracker is not None:
+            self._cache.move_to_end(conversation_id)
+            return tracker
+        records = await self.store.load(conversation_id)
+        tracker = Tracker(conversation_id, self._initial, records)
+        self._remember(tracker)
+        return tracker
+
+    def _remember(self, tracker: Tracker) -> None:
+        if self.config.cache_size == 0:
+            return
+        self._cache[tracker.conversation_id] = tracker
+        self._cache.move_to_end(tracker.conversation_id)
+        while len(self._cache) > self.config.cache_size:
+            self._cache.popitem(last=False)
+
+    async def _commit(self, turn: Turn) -> None:
+        """Store the turn's records; only then does the in-memory tracker move on."""
+        if turn.new_records:
+            await self.store.append(turn.conversation_id, turn.new_records)
+        self._remember(turn.tracker)
+
+    # ------------------------------------------------------------------ deciding
+
+    def effective_intent(self, parse: ParsedMessage) -> tuple[str, float]:
+        name, confidence = parse.intent.name, parse.intent.confidence
+        if not name or (name != FALLBACK_INTENT and confidence < self.domain.settings.fallback_threshold):
+            return FALLBACK_INTENT, confidence
+        return name, confidence
+
+    async def _decide(self, turn: Turn) -> None:
+        parse = turn.parse
+        assert parse is not None
+        config = self.config
+        intent, confidence = self.effective_intent(parse)
+        command = parse.text.strip().lower()
+        if command == "/restart" or intent in config.restart_intents:
+            turn.restart("the user asked")
+            turn.say(config.restart_response, "Okay, let's start over.")
+            return
+        if command == "/undo" or intent in config.undo_intents:
+            if turn.undo():
+                if turn.state.form is not None:
+                    turn.asked.clear()
+                    await self.forms.advance(turn)
+                else:
+                    turn.say(config.undo_response, "Okay, I've undone your last message.")
+            else:
+                turn.say(config.nothing_to_undo_response, "There is nothing to undo.")
+            return
+        if turn.state.ended:
+            turn.restart("the previous conversation had ended")
+        previous_action = turn.state.previous_action
+        turn.add("user", text=parse.text, intent=intent, confidence=round(confidence, 4),
+                 entities=[e.model_dump(mode="json", exclude_defaults=True) for e in parse.entities])
+        turn.explain(f"intent {intent} ({confidence:.2f})"
+                     + (f", NLU said {parse.intent.name}" if intent != parse.intent.name else ""))
+        self._reset_slots(turn, intent)
+        fills = self._extract(turn, intent)
+        form = turn.state.form
+        form_slots = self.domain.forms[form].slots if form else {}
+        for slot, value in fills.items():
+            if slot not in form_slots:
+                turn.set_slot(slot, value, "from the message")
+
+        handled = await self._handle(turn, intent, confidence, fills, previous_action)
+        if turn.state.form is not None and not turn.ended:
+            await self.forms.advance(turn)
+        if handled:
+            turn.set_failures(0)
+        if turn.acts:
+            turn.add("bot", acts=[act.name for act in turn.acts])
+
+    async def _handle(self, turn: Turn, intent: str, confidence: float, fills: dict[str, Any],
+                      previous_action: str | None) -> bool:
+        """Steps 3-6 of the evaluation order; True when something other than a fallback answered."""
+        config = self.config
+        if intent in config.handoff_intents:
+            if turn.state.form is not None:
+                turn.end_form(False, "the user asked for a human")
+            turn.handoff("the user asked for a human")
+            turn.say(config.handoff_response, "Let me connect you with a person who can help.")
+            return True
+        situation = Situation(intent, confidence, frozenset(e.type for e in turn.parse.entities) if turn.parse else frozenset(),
+                              turn.state, previous_action)
+        if turn.state.form is not None:
+            names_intent = intent != FALLBACK_INTENT and any(
+                r.names_intent(intent) and r.mismatch(situation) is None for r in self.rules
+            )
+            if await self.forms.handle(turn, intent, fills, names_intent):
+                return True
+        rule = self._first_rule(situation)
+        if rule is not None:
+            digression = turn.state.form
+            turn.explain(f"rule {rule.name} fired (priority {rule.spec.priority})"
+                         + (f"; digression from form {digression}" if digression else ""))
+            await run_steps(turn, rule.spec.then, self.forms, rule.name)
+            return True
+        if turn.state.form is not None:
+            self.forms.no_answer(turn)
+            return True
+        self._fallback(turn, intent)
+        return False
+
+    def _first_rule(self, situation: Situation) -> CompiledRule | None:
+        for rule in self.rules:
+            if rule.mismatch(situation) is None:
+                return rule
+        return None
+
+    def explain_rules(self, parse: ParsedMessage, tracker: Tracker) -> list[tuple[str, str | None]]:
+        """Each rule with why it would not match this message now (None: it matches), for /debug."""
+        intent, confidence = self.effective_intent(parse)
+        situation = Situation(intent, confidence, frozenset(e.type for e in parse.entities), tracker.state,
+                              tracker.state.previous_action)
+        return [(rule.name, rule.mismatch(situation)) for rule in self.rules]
+
+    def _reset_slots(self, turn: Turn, intent: str) -> None:
+        for name, spec in self.domain.slots.items():
+            if intent in spec.reset_on and turn.state.slots.get(name) != spec.initial:
+                turn.set_slot(name, spec.initial, f"reset by intent {intent}")
+
+    def _extract(self, turn: Turn, intent: str) -> dict[str, Any]:
+        """Slot values this message carries (entities; intents for non-form or requested slots)."""
+        parse = turn.parse
+        assert parse is not None
+        state = turn.state
+        form_slots = self.domain.forms[state.form].slots if state.form else {}
+        found: dict[str, Any] = {}
+        for name, spec in self.domain.slots.items():
+            for fill in spec.fill:
+                if intent in fill.not_intent or (fill.intent and intent not in fill.intent):
+                    continue
+                if fill.source == "entity":
+                    entity_type = fill.entity or name
+                    values = [e.value for e in parse.entities
+                              if e.type == entity_type and (fill.role is None or e.role == fill.role)]
+                    if values:
+                        found[name] = values if spec.type == "list" else values[0]
+                        break
+                elif fill.source == "intent" and (name not in form_slots or name == state.requested):
+                    found[name] = fill.value
+                    break
+        return found
+
+    def _fallback(self, turn: Turn, intent: str) -> None:
+        config = self.config
+        settings = self.domain.settings
+        if intent in config.out_of_scope_intents:
+            turn.explain("out of scope")
+            name = config.out_of_scope_response
+            turn.say(name if name in self.domain.responses else settings.fallback_response)
+            return
+        failures = turn.state.failures + 1
+        if failures >= config.handoff_after_failures:
+            turn.set_failures(0)
+            turn.handoff(f"{failures} turns in a row not understood")
+            turn.say(config.handoff_response, "Let me connect you with a person who can help.")
+            return
+        turn.set_failures(failures)
+        if intent == FALLBACK_INTENT:
+            buttons = self._alternatives(turn)
+            titles = [b.title for b in buttons]
+            turn.explain(f"fallback: not sure what was meant (failure {failures}); offered: {', '.join(titles) or 'nothing'}")
+            name = config.clarify_response if config.clarify_response in self.domain.responses else settings.fallback_response
+            turn.say(name, buttons=buttons, options=titles)
+        else:
+            turn.explain(f"fallback: no rule for intent {intent} (failure {failures})")
+            turn.say(settings.fallback_response)
+
+    def _alternatives(self, turn: Turn) -> tuple[Button, ...]:
+        parse = turn.parse
+        assert parse is not None
+        buttons = []
+        for score in parse.intent_ranking:
+            if len(buttons) >= self.config.clarify_options:
+                break
+            if score.name in self.domain.intents and score.confidence >= self.config.clarify_min_confidence:
+                spec = self.domain.intents[score.name]
+                title = spec.description or score.name.replace("_", " ").capitalize()
+                buttons.append(Button(title=title, payload=f"/{score.name}"))
+        return tuple(buttons)

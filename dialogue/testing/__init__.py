@@ -1,0 +1,1 @@
+"""Conversation tests (``dialogue test``) and helpers for testing against real services."""

@@ -1,0 +1,73 @@
+"""The readable report of ``dialogue test``: one line per test, diffs for failures, a summary."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from dialogue.testing.runner import CaseResult, Failure, SuiteResult
+
+
+def print_result(console: Console, result: CaseResult) -> None:
+    where = f"{result.file}:{result.line}" if result.line else result.file
+    if result.passed:
+        console.print(f"[green]✓[/green] {escape(result.name)} [dim]({escape(where)}, {result.seconds:.2f}s)[/dim]")
+        return
+    console.print(f"[bold red]✗ {escape(result.name)}[/bold red] [dim]({escape(where)})[/dim]")
+    if result.error:
+        console.print(f"    [red]error:[/red] {escape(result.error.rstrip())}")
+    shown: set[int] = set()
+    for failure in result.failures:
+        if failure.turn not in shown:
+            shown.add(failure.turn)
+            console.print(f"    [bold]turn {failure.turn}[/bold] user: {escape(repr(failure.user))}")
+        _print_failure(console, failure)
+        turn = result.turns[failure.turn - 1] if failure.turn - 1 < len(result.turns) else None
+        if failure.field in ("bot", "slots", "events") and turn is not None and turn.explanation:
+            console.print(f"        [dim]dm: {escape('; '.join(turn.explanation))}[/dim]")
+    for line in result.logs[:10]:
+        console.print(f"    [dim]log: {escape(line)}[/dim]")
+
+
+def _print_failure(console: Console, failure: Failure) -> None:
+    console.print(f"      [yellow]{failure.field}[/yellow]:")
+    expected, actual = _lines(failure.expected), _lines(failure.actual)
+    for line in difflib.ndiff(expected, actual):
+        if line.startswith("- "):
+            console.print(f"        [red]- expected {escape(line[2:])}[/red]")
+        elif line.startswith("+ "):
+            console.print(f"        [green]+ actual   {escape(line[2:])}[/green]")
+        elif line.startswith("  "):
+            console.print(f"          same     {escape(line[2:])}")
+
+
+def _lines(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value] or ["(none)"]
+    if isinstance(value, dict):
+        return [f"{k}: {v!r}" for k, v in value.items()] or ["(none)"]
+    return [repr(value)]
+
+
+def print_nlu(console: Console, nlu: dict[str, Any]) -> None:
+    status = nlu.get("status")
+    if status == "skipped":
+        return
+    if status == "unavailable":
+        console.print(f"[yellow]NLU cross-validation unavailable:[/yellow] {escape(str(nlu.get('reason', '')))}")
+        return
+    parts = []
+    for key, label in (("intent_accuracy", "intent accuracy"), ("intent_macro_f1", "intent macro-F1"),
+                       ("entity_f1", "entity F1"), ("sentence_accuracy", "sentence accuracy")):
+        if isinstance(nlu.get(key), (int, float)):
+            parts.append(f"{label} {nlu[key]:.3f}")
+    folds = nlu.get("folds")
+    console.print(f"NLU ({folds}-fold cross-validation): " + ", ".join(parts))
+
+
+def print_summary(console: Console, suite: SuiteResult) -> None:
+    colour = "green" if suite.failed == 0 else "red"
+    console.print(f"[bold {colour}]{suite.passed} passed, {suite.failed} failed[/bold {colour}]")
