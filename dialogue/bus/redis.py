@@ -3,8 +3,8 @@
 Layout (``P`` is the key prefix, ``N`` the shard count)::
 
     P:s:<topic>:<shard>        one stream per topic and shard; shard = crc32(conversation_id) % N
-    P:lease:<group>:<shard>    which consumer of a subscriber group owns a shard (SET NX PX, renewed)
-    P:members:<group>          live consumers of a group (sorted set of heartbeats), for fair shares
+    P:lease:<group>:<topic>:<shard>  which consumer of a subscriber group owns a shard (SET NX PX, renewed)
+    P:members:<group>:<topic>        live consumers of a group (sorted set of heartbeats), for fair shares
     P:done:<group>:...         processed marker per (subscriber, conversation, turn), with a TTL
 
 Why shards with leases: a consumer group alone spreads a conversation's messages over several
@@ -15,7 +15,8 @@ shards evenly (each holds about N / live-workers leases) and hand shards over on
 
 Delivery is at least once: an entry is acknowledged only after its handler ran. Outputs are
 published, the done marker set and the entry acknowledged in one Lua script, so a redelivered
-entry either finds its marker (and is skipped) or had no visible effect yet. When a worker
+entry either finds its marker (and is skipped before its handler runs) or had no visible
+effect yet; a duplicate that slips through (two owners at once) publishes nothing twice. When a worker
 dies its leases expire; the next owner claims the shard's pending entries with XAUTOCLAIM
 (min idle time) and replays them, in order, before reading new ones.
 
@@ -110,6 +111,7 @@ class RedisStreamsBus(Bus):
         maxlen: int = 100_000,
         done_ttl_s: int = 900,
         consumer: str | None = None,
+        max_connections: int = 32,
     ) -> None:
         super().__init__()
         if shards < 1:
@@ -126,7 +128,9 @@ class RedisStreamsBus(Bus):
         self.maxlen = maxlen
         self.done_ttl_s = done_ttl_s
         self.consumer = consumer or _consumer_name()
+        self.max_connections = max_connections
         self.redis: Any = None
+        self._pool: Any = None
         self._consumers: list[_GroupConsumer] = []
         self._fanout: _FanOut | None = None
         self._started = False
@@ -156,7 +160,11 @@ class RedisStreamsBus(Bus):
             return
         import redis.asyncio as aioredis
 
-        self.redis = aioredis.from_url(self.url, decode_responses=True, max_connections=64)
+        # a blocking pool: under load, callers wait for a free connection instead of failing
+        pool = aioredis.BlockingConnectionPool.from_url(self.url, decode_responses=True,
+                                                        max_connections=self.max_connections, timeout=30)
+        self.redis = aioredis.Redis(connection_pool=pool)
+        self._pool = pool
         await self.redis.ping()
         self._commit = self.redis.register_script(_COMMIT)
         self._renew = self.redis.register_script(_RENEW)
@@ -164,20 +172,19 @@ class RedisStreamsBus(Bus):
         self._started = True
         for sub in list(self.subscriptions):
             await self._activate(sub)
+        if self._fanout is not None:
+            await self._fanout.start()
 
     def subscribe(self, topic: str, handler: Any, *, name: str | None = None) -> Subscription:
-        sub = super().subscribe(topic, handler, name=name)
         if self._started:
-            raise RuntimeError("subscribe to a RedisStreamsBus before start()")
-        return sub
+            raise RuntimeError("subscribe to a RedisStreamsBus before start(): consumers are set up there")
+        return super().subscribe(topic, handler, name=name)
 
     async def _activate(self, sub: Subscription) -> None:
         if sub.name in self.broadcast:
             if self._fanout is None:
                 self._fanout = _FanOut(self)
             self._fanout.add(sub)
-            if self._fanout.task is None:
-                await self._fanout.start()
             return
         if not self.runs(sub.name):
             return
@@ -194,6 +201,16 @@ class RedisStreamsBus(Bus):
         if self._fanout is not None:
             await self._fanout.stop()
         await self.redis.aclose()
+        await self._pool.disconnect()
+
+    async def healthy(self, timeout: float = 1.0) -> bool:
+        """Whether Redis answers a PING in time (for readiness probes)."""
+        if not self._started:
+            return False
+        try:
+            return bool(await asyncio.wait_for(self.redis.ping(), timeout))
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            return False
 
     # ------------------------------------------------------------------ publish / deliver
 
@@ -208,11 +225,17 @@ class RedisStreamsBus(Bus):
             ident = entry_id
         return f"{self.prefix}:done:{group}:{message.topic}:{ident}"
 
-    async def handle_entry(self, sub: Subscription, stream: str, entry_id: str, message: BusMessage) -> None:
-        """Run one subscriber on one stream entry, then commit outputs + marker + ack atomically."""
+    async def handle_entry(self, sub: Subscription, stream: str, entry_id: str, message: BusMessage,
+                           check: bool = True) -> None:
+        """Run one subscriber on one stream entry, then commit outputs + marker + ack atomically.
+
+        ``check`` first looks for the processed marker, so a replayed entry does not run its
+        handler (and its side effects) again; a first delivery skips that round trip, and if it
+        duplicates an earlier message the commit still publishes nothing twice.
+        """
         group = sub.name
         key = self.done_key(group, message, entry_id)
-        if await self.redis.exists(key):
+        if check and await self.redis.exists(key):
             await self.redis.xack(stream, group, entry_id)
             return
         try:
@@ -326,6 +349,7 @@ class _GroupConsumer:
         self.held: set[int] = set()  # shards whose lease this consumer holds
         self._tasks: list[asyncio.Task[None]] = []
         self._side: set[asyncio.Task[None]] = set()
+        self._replayed: set[str] = set()  # claimed entries: check their processed marker first
         self._stopping = False
         self._wake = asyncio.Event()
         self._read_lock = asyncio.Lock()
@@ -335,7 +359,7 @@ class _GroupConsumer:
         return self.lanes.in_flight
 
     def _lease(self, shard: int) -> str:
-        return f"{self.bus.prefix}:lease:{self.group}:{shard}"
+        return f"{self.bus.prefix}:lease:{self.group}:{self.sub.topic}:{shard}"
 
     def _streams(self, shard: int) -> list[str]:
         return [self.bus.stream(t, shard) for t in self.topics]
@@ -366,7 +390,7 @@ class _GroupConsumer:
             await self.bus._release(keys=[self._lease(shard)], args=[self.bus.consumer])
         self.held.clear()
         self.ready.clear()
-        await r.zrem(f"{self.bus.prefix}:members:{self.group}", self.bus.consumer)
+        await r.zrem(f"{self.bus.prefix}:members:{self.group}:{self.sub.topic}", self.bus.consumer)
 
     async def backlog(self) -> int:
         """Entries not yet read or not yet acknowledged in this group, over every shard."""
@@ -394,18 +418,24 @@ class _GroupConsumer:
     async def _rebalance(self) -> None:
         """Heartbeat, renew held leases, then give back or take shards toward a fair share."""
         bus, r = self.bus, self.bus.redis
-        members = f"{bus.prefix}:members:{self.group}"
+        members = f"{bus.prefix}:members:{self.group}:{self.sub.topic}"
         now = time.time() * 1000
         async with r.pipeline(transaction=False) as pipe:
             pipe.zadd(members, {bus.consumer: now})
             pipe.zremrangebyscore(members, 0, now - bus.lease_ms)
             pipe.zcard(members)
             _, _, live = await pipe.execute()
-        for shard in list(self.held):
-            if not await bus._renew(keys=[self._lease(shard)], args=[bus.consumer, bus.lease_ms]):
-                log.warning("%s lost the lease of shard %d of %s", bus.consumer, shard, self.group)
-                self.held.discard(shard)
-                self.ready.discard(shard)
+        held = sorted(self.held)
+        if held:
+            async with r.pipeline(transaction=False) as pipe:
+                for shard in held:
+                    await bus._renew(keys=[self._lease(shard)], args=[bus.consumer, bus.lease_ms], client=pipe)
+                renewed = await pipe.execute()
+            for shard, ok in zip(held, renewed):
+                if not ok:
+                    log.warning("%s lost the lease of shard %d of %s", bus.consumer, shard, self.group)
+                    self.held.discard(shard)
+                    self.ready.discard(shard)
         target = math.ceil(bus.shards / max(1, live))
         for shard in sorted(self.held, reverse=True)[: max(0, len(self.held) - target)]:
             self.held.discard(shard)
@@ -453,6 +483,7 @@ class _GroupConsumer:
                             await r.xack(stream, self.group, entry_id)
                             continue
                         log.info("%s replays %s on %s", self.bus.consumer, entry_id, stream)
+                        self._replayed.add(entry_id)
                         self.lanes.put(stream, entry_id, message)
                     await self.lanes.wait_stream([stream])
                     if not claimed:
@@ -499,7 +530,9 @@ class _GroupConsumer:
                 await asyncio.sleep(0.5)
 
     async def _deliver(self, stream: str, entry_id: str, message: BusMessage) -> None:
-        await self.bus.handle_entry(self.sub, stream, entry_id, message)
+        replayed = entry_id in self._replayed
+        self._replayed.discard(entry_id)
+        await self.bus.handle_entry(self.sub, stream, entry_id, message, check=replayed)
 
 
 class _FanOut:

@@ -53,3 +53,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def domain_path() -> Path:
     return DOMAIN
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()

@@ -1,0 +1,72 @@
+"""``dialogue serve DOMAIN``: the HTTP/WebSocket server (Starlette on uvicorn)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve a domain's bot over HTTP and WebSocket",
+        description="Serve a bot: REST (POST /conversations/{id}/messages), WebSocket streaming, /health, /ready, "
+                    "/metrics (Prometheus) and /openapi.json. With --bus redis://..., this process is a gateway "
+                    "and `dialogue worker nlu|dm|nlg` processes run the components.",
+    )
+    parser.add_argument("domain", help="domain folder")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5005, help="port to listen on (default 5005)")
+    parser.add_argument("--bus", default="memory", help="'memory' (one process) or redis://HOST:PORT (gateway)")
+    parser.add_argument("--store", help="tracker store URL (redis://..., postgresql://..., sqlite:///...)")
+    parser.add_argument("--token", default=os.environ.get("DIALOGUE_TOKEN"),
+                        help="require 'Authorization: Bearer TOKEN' (default: $DIALOGUE_TOKEN; none: open)")
+    parser.add_argument("--max-body-bytes", type=int, default=64 * 1024, help="largest request body (default 64 KiB)")
+    parser.add_argument("--max-text-chars", type=int, help="longest message (default: the domain's max_message_chars)")
+    parser.add_argument("--turn-timeout", type=float, default=30.0, help="seconds before a turn fails with 504")
+    parser.add_argument("--shutdown-timeout", type=float, default=30.0, help="seconds to finish in-flight turns")
+    parser.add_argument("--no-batching", action="store_true", help="parse messages one at a time")
+    parser.add_argument("--batch-size", type=int, default=32, help="largest NLU micro-batch (default 32)")
+    parser.add_argument("--batch-wait-ms", type=float, default=2.0, help="longest wait for an NLU batch to fill")
+    parser.add_argument("--no-train", action="store_true", help="fail instead of training a missing NLU model")
+    parser.add_argument("--shards", type=int, default=16, help="redis bus shards; the same on every process")
+    parser.add_argument("--prefix", default="dialogue", help="redis bus key prefix; the same on every process")
+    parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    import uvicorn
+
+    from dialogue.domain import DomainError, load_domain
+    from dialogue.registry import PluginError
+    from dialogue.server import ServerConfig, create_app
+    from dialogue.server.build import BotOptions, build_service, with_store
+
+    if args.bus != "memory" and not args.bus.startswith(("redis://", "rediss://", "unix://")):
+        print(f"error: --bus {args.bus!r}: use 'memory' or a redis://HOST:PORT URL", file=sys.stderr)
+        return 2
+    try:
+        domain = with_store(load_domain(args.domain), args.store)  # fail fast, listing every problem
+        if args.bus != "memory":
+            from dialogue.workers.runner import check_shared_store
+
+            check_shared_store(domain)
+    except DomainError as exc:
+        print(f"error: {args.domain} has problems; run `dialogue validate {args.domain}`:\n{exc}", file=sys.stderr)
+        return 1
+    except (ValueError, PluginError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    options = BotOptions(bus=args.bus, store=args.store, batching=not args.no_batching, max_batch=args.batch_size,
+                         max_wait_ms=args.batch_wait_ms, train=not args.no_train, shards=args.shards,
+                         prefix=args.prefix)
+    config = ServerConfig(token=args.token or None, max_body_bytes=args.max_body_bytes,
+                          max_text_chars=args.max_text_chars, turn_timeout=args.turn_timeout,
+                          shutdown_timeout=args.shutdown_timeout)
+    app = create_app(lambda metrics: build_service(args.domain, options, metrics), config)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+                timeout_graceful_shutdown=int(args.shutdown_timeout), lifespan="on")
+    return 0

@@ -1,0 +1,123 @@
+"""NLU micro-batching: parse concurrent user messages together so throughput grows with load.
+
+A classifier that encodes 32 sentences in one call is far cheaper per sentence than 32 calls.
+``BatchingNLUStage`` is a drop-in ``NLUStage``: each caller waits for its own parse while a
+single runner drains the queue in batches of at most ``max_batch``. A lone message at low load
+is parsed at once (no waiting); once messages queue up, the runner waits up to ``max_wait_ms``
+for a batch to fill. Components implementing ``protocols.BatchNLUComponent`` get the whole
+batch; the others are called per message. If a batch fails, its messages are parsed one by one
+so only the message that breaks a component gets an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dialogue.messages import BusMessage, IntentScore, ParsedMessage, UserMessage
+from dialogue.pipeline import NLUStage, parse_payload
+from dialogue.protocols import BatchNLUComponent, NLUComponent
+
+log = logging.getLogger("dialogue.nlu_batching")
+
+
+class BatchingNLUStage(NLUStage):
+    """user.message → nlu.parsed, parsing whatever is queued as one batch."""
+
+    def __init__(
+        self,
+        components: Sequence[NLUComponent],
+        intents: Sequence[str] = (),
+        max_chars: int = 2000,
+        *,
+        max_batch: int = 32,
+        max_wait_ms: float = 2.0,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        super().__init__(components, intents=intents, max_chars=max_chars)
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        self.max_batch = max_batch
+        self.max_wait = max(0.0, max_wait_ms) / 1000
+        self.on_batch = on_batch
+        self._queue: list[tuple[UserMessage, asyncio.Future[ParsedMessage]]] = []
+        self._runner: asyncio.Task[None] | None = None
+        self._last_size = 0
+
+    @classmethod
+    def wrap(cls, stage: NLUStage, **options: Any) -> BatchingNLUStage:
+        return cls(stage.components, stage.intents, stage.max_chars, **options)
+
+    async def __call__(self, message: BusMessage) -> list[BusMessage]:
+        assert isinstance(message, UserMessage)
+        future: asyncio.Future[ParsedMessage] = asyncio.get_running_loop().create_future()
+        self._queue.append((message, future))
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.create_task(self._drain())
+        return [await future]
+
+    async def _drain(self) -> None:
+        while self._queue:
+            busy = len(self._queue) > 1 or self._last_size > 1
+            if busy and len(self._queue) < self.max_batch and self.max_wait > 0:
+                await asyncio.sleep(self.max_wait)  # under load: let concurrent messages join
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+            self._last_size = len(batch)
+            if self.on_batch is not None:
+                self.on_batch(len(batch))
+            results = await asyncio.to_thread(self.parse_batch, [m for m, _ in batch])
+            for (_, future), result in zip(batch, results):
+                if future.done():
+                    continue
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+
+    def start_parse(self, message: UserMessage) -> ParsedMessage:
+        return ParsedMessage(
+            conversation_id=message.conversation_id,
+            turn_id=message.turn_id,
+            text=message.text[: self.max_chars],
+            intent=IntentScore(name="", confidence=0.0),
+            channel=message.channel,
+            metadata=message.metadata,
+        )
+
+    def parse_batch(self, messages: Sequence[UserMessage]) -> list[ParsedMessage | Exception]:
+        """Run every component over the batch; on failure, isolate the message that broke it."""
+        results: list[ParsedMessage | Exception | None] = [parse_payload(self.start_parse(m), self.intents)
+                                                            for m in messages]
+        todo = [i for i, r in enumerate(results) if r is None]  # "/intent{...}" payloads skip the NLU
+        if todo:
+            for index, parse in zip(todo, self._run_components([messages[i] for i in todo])):
+                results[index] = parse
+        return [r for r in results if r is not None]
+
+    def _run_components(self, messages: Sequence[UserMessage]) -> list[ParsedMessage | Exception]:
+        parses = [self.start_parse(m) for m in messages]
+        try:
+            for component in self.components:
+                if len(parses) > 1 and isinstance(component, BatchNLUComponent):
+                    parses = list(component.process_batch(parses))
+                    if len(parses) != len(messages):
+                        raise RuntimeError(f"{type(component).__name__}.process_batch returned {len(parses)} "
+                                           f"parses for {len(messages)} messages")
+                else:
+                    parses = [component.process(p) for p in parses]
+            return list(parses)
+        except Exception:  # noqa: BLE001 - retried one by one below
+            if len(messages) == 1:
+                return [_capture(self.parse, messages[0])]
+            log.warning("a batch of %d parses failed; parsing them one by one", len(messages))
+            return [_capture(self.parse, m) for m in messages]
+
+
+def _capture(parse: Callable[[UserMessage], ParsedMessage], message: UserMessage) -> ParsedMessage | Exception:
+    try:
+        return parse(message)
+    except Exception as exc:  # noqa: BLE001 - handed to that message's caller
+        return exc

@@ -1,0 +1,7 @@
+"""Component workers: one pipeline stage per process on a Redis Streams bus (``dialogue worker``)."""
+
+from __future__ import annotations
+
+from dialogue.workers.runner import KINDS, WorkerOptions, build_worker, run_worker
+
+__all__ = ["KINDS", "WorkerOptions", "build_worker", "run_worker"]

@@ -1,0 +1,132 @@
+"""Run one stage (NLU, dialogue manager or NLG) of a domain's pipeline on a Redis Streams bus.
+
+Several workers of one kind share the load: the bus gives each a fair share of the shards of
+its consumer group, and a worker that dies has its shards and pending messages taken over.
+On SIGTERM/SIGINT a worker stops reading, finishes what it holds and gives its shards back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from dialogue.bus.redis import RedisStreamsBus
+from dialogue.domain import Domain, load_domain
+from dialogue.messages import Decision, ParsedMessage, UserMessage
+
+log = logging.getLogger("dialogue.workers")
+
+KINDS = ("nlu", "dm", "nlg")
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    kind: str
+    bus: str
+    store: str | None = None
+    shards: int = 16
+    prefix: str = "dialogue"
+    lease_ms: int = 3000
+    claim_idle_ms: int = 1000
+    batching: bool = True
+    max_batch: int = 32
+    max_wait_ms: float = 2.0
+    train: bool = True
+    metrics_port: int | None = None
+
+
+def check_shared_store(domain: Domain) -> None:
+    """Refuse a per-process store on a distributed bus; warn about a file store (one machine only)."""
+    use = domain.pipeline.store.use
+    if use == "memory":
+        raise ValueError("a memory tracker store is private to each process: with a Redis bus, give every "
+                         "process the same --store redis://... or postgresql://...")
+    if use == "sqlite":
+        log.warning("the tracker store is a SQLite file: all processes must run on this machine; "
+                    "use --store redis://... or postgresql://... to spread them over machines")
+
+
+def stateless_dm(domain: Domain) -> Domain:
+    """Turn off the dialogue manager's tracker cache: another worker may have moved the conversation on."""
+    from dialogue.components import component_config
+
+    cls, _ = component_config("dm", domain.pipeline.dm)
+    config_cls = getattr(cls, "Config", None)
+    if config_cls is None or "cache_size" not in getattr(config_cls, "model_fields", {}):
+        return domain
+    spec = domain.pipeline.dm
+    spec = type(spec)(**{"use": spec.use, **spec.params, "cache_size": 0})
+    return replace(domain, pipeline=domain.pipeline.model_copy(update={"dm": spec}))
+
+
+Closers = list[Callable[[], Awaitable[Any]]]
+
+
+async def build_worker(domain_path: str | Path, options: WorkerOptions) -> tuple[RedisStreamsBus, Closers]:
+    """The bus with this worker's stage subscribed (not started), and what to close afterwards."""
+    from dialogue.assembly import build_store, prepare_nlu
+    from dialogue.components import build_component, load_local_plugins
+    from dialogue.pipeline import DMStage, NLGStage, NLUStage
+    from dialogue.server.build import with_store
+
+    if options.kind not in KINDS:
+        raise ValueError(f"unknown worker kind {options.kind!r}: use one of {', '.join(KINDS)}")
+    domain = with_store(load_domain(domain_path), options.store)
+    load_local_plugins(domain)
+    bus = RedisStreamsBus(options.bus, shards=options.shards, prefix=options.prefix, lease_ms=options.lease_ms,
+                          claim_idle_ms=options.claim_idle_ms, broadcast=())
+    closers: list[Callable[[], Awaitable[Any]]] = []
+    if options.kind == "nlu":
+        components = await asyncio.to_thread(prepare_nlu, domain, train=options.train)
+        stage: Any
+        if options.batching:
+            from dialogue.nlu_batching import BatchingNLUStage
+
+            stage = BatchingNLUStage(components, domain.intent_names, domain.settings.max_message_chars,
+                                     max_batch=options.max_batch, max_wait_ms=options.max_wait_ms)
+        else:
+            stage = NLUStage(components, domain.intent_names, max_chars=domain.settings.max_message_chars)
+        bus.subscribe(UserMessage.topic, stage, name="nlu")
+    elif options.kind == "dm":
+        check_shared_store(domain)
+        domain = stateless_dm(domain)
+        manager = build_component("dm", domain.pipeline.dm, domain, store=build_store(domain))
+        bus.subscribe(ParsedMessage.topic, DMStage(manager), name="dm")
+        if hasattr(manager, "close"):
+            closers.append(manager.close)
+    else:
+        realiser = build_component("nlg", domain.pipeline.nlg, domain)
+        bus.subscribe(Decision.topic, NLGStage(realiser, bus), name="nlg")
+    return bus, closers
+
+
+async def run_worker(domain_path: str | Path, options: WorkerOptions, stop: asyncio.Event | None = None) -> None:
+    """Serve until ``stop`` is set (or SIGTERM/SIGINT), then drain and hand the shards back."""
+    bus, closers = await build_worker(domain_path, options)
+    if options.metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        from dialogue.server.metrics import Metrics, instrument
+
+        metrics = Metrics()
+        instrument(bus, metrics)
+        start_http_server(options.metrics_port, addr="127.0.0.1", registry=metrics.registry)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
+            pass
+    await bus.start()
+    print(f"worker {options.kind} ready ({bus.consumer})", flush=True)
+    await stop.wait()
+    log.info("worker %s stopping: finishing in-flight messages", options.kind)
+    await bus.close()
+    for close in closers:
+        await close()
