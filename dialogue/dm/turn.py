@@ -162,4 +162,6 @@ class Turn:
             channel=self.channel,
             explanation=tuple(self.explanation),
             ended=self.ended,
+            user_text=self.parse.text if self.parse else "",
+            intent=self.parse.intent.name if self.parse else None,
         )

@@ -45,7 +45,7 @@ def check_templates(domain: Domain, origin: Origin) -> list[Problem]:
                             f"(Declare values an action passes with `variables: [{variable}]`.)",
                         )
                     )
-            for slot in variant.condition or {}:
+            for slot, wanted in (variant.condition or {}).items():
                 if slot not in domain.slots:
                     problems.append(
                         origin.problem(
@@ -54,12 +54,37 @@ def check_templates(domain: Domain, origin: Origin) -> list[Problem]:
                             f"response {name!r}: condition on {slot!r}, which is not a slot.{suggest(slot, list(domain.slots))}",
                         )
                     )
+                    continue
+                allowed_values = [str(v) for v in domain.slots[slot].values]
+                for value in wanted if isinstance(wanted, list) else [wanted]:
+                    if allowed_values and value not in (None, "*") and str(value) not in allowed_values:
+                        problems.append(
+                            origin.problem(
+                                key,
+                                (i, "condition", slot),
+                                f"response {name!r}: condition {slot} = {value!r} can never hold; the slot's values "
+                                f"are {', '.join(allowed_values)}.{suggest(str(value), allowed_values)}",
+                            )
+                        )
     problems.extend(_check_generation(domain, origin))
     return problems
 
 
 def _check_generation(domain: Domain, origin: Origin) -> list[Problem]:
+    from dialogue.registry import registry
+
     problems = []
+    generators = registry("generator")
+    if domain.generation.backend not in generators:
+        names = generators.names()
+        problems.append(
+            origin.problem(
+                ("generation",),
+                ("backend",),
+                f"generation.backend: no generator named {domain.generation.backend!r}."
+                f"{suggest(domain.generation.backend, names)} Available: {', '.join(names)}.",
+            )
+        )
     for intent in domain.generation.forbid_intents:
         if intent not in domain.intent_names:
             problems.append(

@@ -97,6 +97,17 @@ def limit_length(text: str, max_chars: int) -> str:
     return cut.rstrip(" ,;:-") + "…"
 
 
+def end_at_sentence(text: str) -> str:
+    """Drop an unfinished last sentence (a reply cut by the token budget), if a whole one precedes it."""
+    text = text.strip()
+    if not text or text[-1] in ".!?…)\"'”*":
+        return text
+    ends = list(_SENTENCE_END.finditer(text))
+    if ends and ends[-1].end() > len(text) // 3:
+        return text[: ends[-1].end()].strip()
+    return text
+
+
 def clean_generated(text: str) -> str:
     """Remove wrappers small models like to add: quotes, 'Rewritten:' labels, role prefixes."""
     text = text.strip()
@@ -138,6 +149,57 @@ def protected_tokens(text: str) -> set[str]:
 def _norm_number(token: str) -> str:
     token = token.lower().lstrip("#").rstrip(".,:/-")
     return re.sub(r"(?<=\d),(?=\d{3}\b)", "", token)
+
+
+STOPWORDS = frozenset(
+    "about after again also because been before being could does doing from have here into just more most much "
+    "only other over same should some such than that their them then there these they this those through under "
+    "very were what when where which while will with would your yours you're we're it's i'm".split()
+)
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z][a-z']{3,}", text.lower()) if w not in STOPWORDS]
+
+
+def _proper_nouns(text: str) -> set[str]:
+    """Capitalised words not starting a sentence: names of people, products, places."""
+    found = set()
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        words = re.findall(r"[A-Za-z][\w'&-]*", sentence)
+        found.update(w for w in words[1:] if w[0].isupper() and w.lower() not in ("i", "i'm", "i'll", "i've", "i'd"))
+    return found
+
+
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|nobody|cannot|without)\b|n't\b", re.IGNORECASE)
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(text.replace("’", "'")))
+
+
+def check_faithful(template: str, candidate: str, min_recall: float = 0.4) -> Verdict:
+    """A rewrite keeps the template's names and enough of its content words, and does not ramble."""
+    if not 0.4 <= len(candidate) / max(1, len(template)) <= 2.0:
+        return Verdict(False, candidate, "length differs too much from the template")
+    words = re.findall(r"[a-z0-9']+", candidate.lower())
+    trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+    if trigrams and len(set(trigrams)) / len(trigrams) < 0.8:
+        return Verdict(False, candidate, "repeats itself")
+    if "?" in template and "?" not in candidate:
+        return Verdict(False, candidate, "turns a question into a statement")
+    if _negated(template) != _negated(candidate):
+        return Verdict(False, candidate, "adds or drops a negation")
+    said = candidate.lower()
+    if missing := sorted(n for n in _proper_nouns(template) if n.lower() not in said):
+        return Verdict(False, candidate, f"drops the name(s) {missing}")
+    content = set(_content_words(template))
+    if content:
+        stems = {w[:5] for w in _content_words(candidate)}
+        kept = sum(1 for w in content if w[:5] in stems)
+        if kept / len(content) < min_recall:
+            return Verdict(False, candidate, f"keeps only {kept}/{len(content)} content words")
+    return Verdict(True, candidate)
 
 
 def check_preserved(template: str, candidate: str, values: Mapping[str, Any]) -> Verdict:

@@ -25,7 +25,7 @@ from pydantic import Field
 from dialogue.messages import BotMessage, Decision, DialogueAct
 from dialogue.nlg import guards, prompts
 from dialogue.nlg.generator import GenerationError, Generator
-from dialogue.nlg.rendering import CompiledVariant, humanise
+from dialogue.nlg.rendering import CompiledVariant
 from dialogue.nlg.templates import TemplateRealiser
 from dialogue.protocols import TokenSink
 
@@ -48,6 +48,7 @@ class GenerativeRealiser(TemplateRealiser):
         act_to_text_model: str | None = Field(None, description="Folder of a model made by `dialogue train nlg`.")
         timeout: float = Field(30.0, gt=0, description="Seconds a generation may take before the template is used.")
         seed: int | None = None
+        preload: bool = Field(False, description="Load the language model at start-up, not on the first generated reply.")
 
     def __init__(
         self,
@@ -71,6 +72,10 @@ class GenerativeRealiser(TemplateRealiser):
 
             path = domain.path / config.act_to_text_model
             realiser._act_to_text = ActToTextModel.load(path if path.exists() else config.act_to_text_model)
+        if config.preload and domain.generation.enabled:
+            loader = getattr(realiser.generator, "load", None)
+            if loader is not None:
+                loader()
         return realiser
 
     # ------------------------------------------------------------------ parts
@@ -147,22 +152,17 @@ class GenerativeRealiser(TemplateRealiser):
         if any(guards.detect_injection(str(v)) for v in values.values() if isinstance(v, str)):
             return base  # a slot value is trying to steer the model
         if self._act_to_text is not None:
-            model = self._act_to_text
-            candidate = await asyncio.wait_for(
-                asyncio.to_thread(model.realise, act.name, {**values, **act.slots}), self.config.timeout
+            chosen = (variant.spec.condition or {}) if variant is not None else {}
+            shown = {**values, **{k: context.get(k) for k in chosen}}  # condition values pick the wording
+            written = await asyncio.wait_for(
+                asyncio.to_thread(self._act_to_text.realise, act.name, shown), self.config.timeout
             )
+            if written is None:
+                return base
+            candidate = written
         else:
             try:
-                candidate = await asyncio.wait_for(
-                    self.generator.generate(
-                        prompts.rephrase_messages(base.text, self.domain.persona),
-                        max_new_tokens=prompts.rephrase_token_budget(base.text, self.settings.max_new_tokens),
-                        stop=("\n\n",),
-                        temperature=self.settings.temperature,
-                        seed=self.config.seed,
-                    ),
-                    self.config.timeout,
-                )
+                candidate = await asyncio.wait_for(self.rephrase_candidate(base.text), self.config.timeout)
             except (GenerationError, asyncio.TimeoutError) as exc:
                 log.warning("rephrasing %r failed (%s); using the template", act.name, exc)
                 return base
@@ -170,9 +170,17 @@ class GenerativeRealiser(TemplateRealiser):
         if not verdict.ok:
             log.info("rephrase of %r rejected (%s): %r", act.name, verdict.reason, candidate)
             return base
-        if verdict.text == base.text:
-            return base
         return base.model_copy(update={"text": verdict.text, "generated": True})
+
+    async def rephrase_candidate(self, text: str) -> str:
+        """What the language model offers as a rewrite of ``text`` (not yet checked)."""
+        return await self.generator.generate(
+            prompts.rephrase_messages(text, self.domain.persona),
+            max_new_tokens=prompts.rephrase_token_budget(text, self.settings.max_new_tokens),
+            stop=("\n\n",),
+            temperature=self.settings.rephrase_temperature,
+            seed=self.config.seed,
+        )
 
     def accept_rephrase(self, template: str, candidate: str, values: Mapping[str, Any]) -> guards.Verdict:
         """Guards, then slot preservation: the rewrite may change words, never values."""
@@ -184,7 +192,10 @@ class GenerativeRealiser(TemplateRealiser):
         )
         if not verdict.ok:
             return verdict
-        return guards.check_preserved(template, verdict.text, values)
+        preserved = guards.check_preserved(template, verdict.text, values)
+        if not preserved.ok:
+            return preserved
+        return guards.check_faithful(template, verdict.text)
 
     async def _free(
         self, decision: Decision, act: DialogueAct, base: BotMessage, index: int, stream: TokenSink | None
@@ -221,7 +232,7 @@ class GenerativeRealiser(TemplateRealiser):
             log.warning("free-form generation failed: %s", exc)
             watcher.fail("generator error")
         verdict = guards.check_generated(
-            watcher.text, max_chars=self.settings.max_chars, blocklist=self.settings.blocklist, system_prompt=system
+            guards.end_at_sentence(watcher.text), max_chars=self.settings.max_chars, blocklist=self.settings.blocklist, system_prompt=system
         )
         if watcher.failed or not verdict.ok:
             reason = watcher.reason or verdict.reason
@@ -243,8 +254,8 @@ class GenerativeRealiser(TemplateRealiser):
 
     def _remember(self, decision: Decision, messages: list[BotMessage]) -> None:
         keep = self.settings.history_turns * 2
-        if not keep or not decision.user_text:
-            return
+        if not keep or not decision.user_text or guards.detect_injection(decision.user_text):
+            return  # an injection attempt must not reach later prompts as context either
         history = self._history.setdefault(decision.conversation_id, deque(maxlen=keep))
         self._history.move_to_end(decision.conversation_id)
         history.append({"role": "user", "content": decision.user_text})

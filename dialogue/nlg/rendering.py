@@ -181,7 +181,14 @@ class TemplateRenderer:
         return BotMessage(text=text, buttons=buttons, payload=payload, response=response)
 
     def render_act(self, decision: Decision, act: DialogueAct) -> tuple[BotMessage, CompiledVariant | None]:
-        """The message for one act: its response rendered, the literal text, or a humanised fallback."""
+        """The message for one act, with any buttons the manager attached (e.g. "did you mean")."""
+        message, variant = self._render_act(decision, act)
+        if act.buttons:
+            message = message.model_copy(update={"buttons": message.buttons + act.buttons})
+        return message, variant
+
+    def _render_act(self, decision: Decision, act: DialogueAct) -> tuple[BotMessage, CompiledVariant | None]:
+        """The act's response rendered, the literal text, or a humanised fallback."""
         if act.name == "text":
             return BotMessage(text=act.text or ""), None
         context = self.variables(decision, act)
@@ -192,7 +199,11 @@ class TemplateRenderer:
             else:
                 log.warning("dialogue act %r is not a response of domain %r", act.name, self.domain.name)
             return BotMessage(text=humanise(act), response=None), None
-        return self.render(variant, context, act.name), variant
+        try:
+            return self.render(variant, context, act.name), variant
+        except Exception:  # noqa: BLE001 - e.g. a SecurityError from the sandbox: say something, never crash
+            log.exception("rendering response %r failed", act.name)
+            return BotMessage(text=humanise(act), response=None), None
 
 
 def _tidy(text: str) -> str:

@@ -50,7 +50,8 @@ class GenerationSettings(Section):
     backend: str = "llama_cpp"
     model: str | None = Field(None, description="Local path or hub id; default is the embedded SmolLM2 GGUF.")
     max_new_tokens: int = Field(60, gt=0, le=1024)
-    temperature: float = Field(0.7, ge=0, le=2)
+    temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature for free-form replies.")
+    rephrase_temperature: float = Field(0.3, ge=0, le=2, description="Lower: rewrites stay closer to the template.")
     max_chars: int = Field(400, gt=0, description="Longer generated text is cut at a sentence end.")
     instructions: str | None = Field(None, description="Extra rules for the model, added to the system prompt.")
     blocklist: list[str] = Field(default_factory=list, description="Words or phrases a generated reply must not contain.")

@@ -9,6 +9,7 @@ loads read the cached safetensors instead.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import os
 import threading
@@ -108,6 +109,7 @@ class TransformersGenerator(ThreadedGenerator):
         log.info("dequantising %s (once; cached in %s)", gguf_path, cache)
         tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, local_files_only=True)
+        _drop_gguf_quantizer(model)
         tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
         try:
             model.save_pretrained(tmp)
@@ -139,20 +141,25 @@ class TransformersGenerator(ThreadedGenerator):
         import torch
 
         limit = getattr(self.model.config, "n_positions", None) or getattr(self.model.config, "max_position_embeddings", None)
-        if limit and input_ids.shape[1] + max_new_tokens > limit:
-            input_ids = input_ids[:, -(limit - max_new_tokens) :]
+        if limit:
+            if input_ids.shape[1] >= limit:
+                input_ids = input_ids[:, -(limit // 2) :]
+            max_new_tokens = min(max_new_tokens, limit - input_ids.shape[1])
         eos = {i for i in _as_list(self.model.generation_config.eos_token_id) + _as_list(self.tokenizer.eos_token_id) if i is not None}
         rng = torch.Generator().manual_seed(seed if seed is not None else torch.seed() % (2**31))
         generated: list[int] = []
         shown = ""
         past = None
         step_input = input_ids
+        names = inspect.signature(self.model.forward).parameters
+        cache_arg = "cache" if "cache" in names else "past_key_values"  # transformers 5 renamed it
+        extra = {"logits_to_keep": 1} if "logits_to_keep" in names else {}
         with torch.inference_mode():
             for _ in range(max_new_tokens):
                 if cancel is not None and cancel.is_set():
                     return
-                out = self.model(input_ids=step_input, past_key_values=past, use_cache=True)
-                past = out.past_key_values
+                out = self.model(input_ids=step_input, use_cache=True, **{cache_arg: past}, **extra)
+                past = getattr(out, "cache", None) or out.past_key_values
                 next_id = _sample(out.logits[0, -1].float(), temperature, self.config.top_p, rng)
                 if next_id in eos:
                     break
@@ -165,6 +172,14 @@ class TransformersGenerator(ThreadedGenerator):
                     delta, shown = text[len(shown) :], text
                     if delta:
                         yield delta
+
+
+def _drop_gguf_quantizer(model: Any) -> None:
+    """GGUF weights are fully dequantised on load; forget the quantizer so the model can be saved."""
+    model.hf_quantizer = None
+    if getattr(model.config, "quantization_config", None) is not None:
+        del model.config.quantization_config
+    model.is_quantized = False
 
 
 def _as_list(value: Any) -> list[Any]:

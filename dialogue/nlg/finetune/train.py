@@ -1,0 +1,264 @@
+"""Fine-tune a causal LM on act → text pairs and evaluate it (BLEU, slot error rate, perplexity).
+
+With no base model named, a small GPT-2 is created from a ``GPT2Config`` with a byte-level
+BPE tokenizer trained on the domain's own texts (``tokenizers``), so this works offline with
+nothing downloaded. Placeholders (``[order_id]``) are single added tokens, which makes
+copying them the easy thing for the model to learn.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dialogue.nlg.act_to_text import (
+    FORMAT_VERSION,
+    META_FILE,
+    PLACEHOLDER,
+    SEPARATOR,
+    ActToTextModel,
+    linearise,
+    relexicalise,
+    slot_errors,
+)
+from dialogue.nlg.finetune.data import Dataset, Example, relexicalised_references
+
+EOS = "<|endoftext|>"
+PAD = "<|pad|>"
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class TrainSettings:
+    epochs: int = 20
+    batch_size: int = 16
+    learning_rate: float | None = None  # default: 5e-3 from scratch, 5e-5 for a pretrained base
+    seed: int = 0
+    base_model: str | None = None
+    vocab_size: int = 4000  # an upper bound: BPE stops when the domain's texts run out of merges
+    n_layer: int = 3
+    n_embd: int = 128
+    n_head: int = 4
+    max_new_tokens: int = 200
+    single_weight: int = 6
+    min_steps: int = 300  # small domains get more epochs, so they still see enough updates
+    threads: int | None = 1  # more threads slow down when the CPU is shared
+
+
+@dataclass
+class Report:
+    losses: list[float] = field(default_factory=list)  # mean training loss per epoch
+    bleu: float | None = None  # held-out combinations, realised act by act (what the realiser does)
+    slot_error_rate: float | None = None
+    perplexity: float | None = None
+    joint_bleu: float | None = None  # the same combinations decoded in one pass (harder: composition)
+    joint_slot_error_rate: float | None = None
+    n_train: int = 0
+    n_test: int = 0
+    seconds: float = 0.0
+    samples: list[dict[str, str]] = field(default_factory=list)
+
+
+def train_tokenizer(texts: Sequence[str], placeholders: Sequence[str], vocab_size: int, names: Sequence[str] = ()) -> Any:
+    """A byte-level BPE over the domain's texts, wrapped as a transformers fast tokenizer."""
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[EOS, PAD],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer)
+    tok.add_tokens([AddedToken(p, single_word=False, normalized=False) for p in placeholders])
+    tok.add_tokens([AddedToken(n, single_word=True, normalized=False) for n in names])  # one token per response
+    return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, pad_token=PAD, bos_token=EOS, unk_token=None)
+
+
+def _placeholders(examples: Sequence[Example]) -> list[str]:
+    found: set[str] = set()
+    for example in examples:
+        found.update(f"[{s}]" for s in PLACEHOLDER.findall(example.source + " " + example.target))
+    return sorted(found)
+
+
+def build_model(data: Dataset, settings: TrainSettings) -> tuple[Any, Any]:
+    """The base model and tokenizer: a named local checkpoint, or a fresh small GPT-2."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    everything = data.train + data.test
+    placeholders = _placeholders(everything)
+    if settings.base_model:
+        tokenizer = AutoTokenizer.from_pretrained(settings.base_model, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(settings.base_model, local_files_only=True)
+        if tokenizer.pad_token is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        if tokenizer.add_tokens(placeholders):
+            model.resize_token_embeddings(len(tokenizer))
+        return model, tokenizer
+    texts = [e.source + SEPARATOR + " " + e.target for e in data.train]
+    names = sorted({a.name for e in everything for a in e.acts})
+    tokenizer = train_tokenizer(texts, placeholders, settings.vocab_size, names)
+    longest = max(len(tokenizer(e.source + SEPARATOR + " " + e.target)["input_ids"]) for e in everything) + 1
+    torch.manual_seed(settings.seed)
+    config = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_positions=longest + settings.max_new_tokens,
+        n_embd=settings.n_embd,
+        n_layer=settings.n_layer,
+        n_head=settings.n_head,
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    return GPT2LMHeadModel(config), tokenizer
+
+
+def encode(tokenizer: Any, example: Example) -> tuple[list[int], list[int]]:
+    """Input ids and labels; only the target (and its end token) is learned, not the act."""
+    prompt = tokenizer(example.source + SEPARATOR)["input_ids"]
+    target = tokenizer(" " + example.target)["input_ids"] + [tokenizer.eos_token_id]
+    return prompt + target, [-100] * len(prompt) + target
+
+
+def _batches(items: list[tuple[list[int], list[int]]], size: int, pad: int, rng: random.Random | None) -> Any:
+    import torch
+
+    order = list(range(len(items)))
+    if rng is not None:
+        rng.shuffle(order)
+    for start in range(0, len(order), size):
+        chunk = [items[i] for i in order[start : start + size]]
+        width = max(len(ids) for ids, _ in chunk)
+        ids = torch.full((len(chunk), width), pad)
+        labels = torch.full((len(chunk), width), -100)
+        mask = torch.zeros((len(chunk), width), dtype=torch.long)
+        for row, (x, y) in enumerate(chunk):
+            ids[row, : len(x)] = torch.tensor(x)
+            labels[row, : len(y)] = torch.tensor(y)
+            mask[row, : len(x)] = 1
+        yield ids, labels, mask
+
+
+def fine_tune(model: Any, tokenizer: Any, examples: list[Example], settings: TrainSettings, progress: Progress | None = None) -> list[float]:
+    """AdamW with linear decay; returns the mean loss of each epoch."""
+    import torch
+
+    if settings.threads:
+        torch.set_num_threads(settings.threads)
+    torch.manual_seed(settings.seed)
+    rng = random.Random(settings.seed)
+    # single acts are what the realiser asks for: show them as often as the pairs built from them
+    weighted = [e for e in examples for _ in range(settings.single_weight if len(e.acts) == 1 else 1)]
+    encoded = [encode(tokenizer, e) for e in weighted]
+    lr = settings.learning_rate or (5e-5 if settings.base_model else 5e-3)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    per_epoch = math.ceil(len(encoded) / settings.batch_size)
+    epochs = max(settings.epochs, math.ceil(settings.min_steps / per_epoch))
+    steps = epochs * per_epoch
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: max(0.05, 1 - s / max(1, steps)))
+    if getattr(model, "loss_type", None) is None:
+        model.loss_type = "ForCausalLM"  # what a GPT-2 made from a config lacks; silences a warning
+    model.train()
+    losses = []
+    for epoch in range(epochs):
+        total, count = 0.0, 0
+        for ids, labels, mask in _batches(encoded, settings.batch_size, tokenizer.pad_token_id, rng):
+            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            total += float(loss.detach()) * len(ids)
+            count += len(ids)
+        losses.append(total / max(1, count))
+        if progress:
+            progress(f"epoch {epoch + 1}/{epochs}, loss {losses[-1]:.3f}", (epoch + 1) / epochs)
+    model.eval()
+    return losses
+
+
+def perplexity(model: Any, tokenizer: Any, examples: list[Example]) -> float:
+    import torch
+
+    total, tokens = 0.0, 0
+    with torch.inference_mode():
+        for ids, labels, mask in _batches([encode(tokenizer, e) for e in examples], 16, tokenizer.pad_token_id, None):
+            logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1]
+            target = labels[:, 1:]
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=-100, reduction="sum")
+            total += float(loss)
+            tokens += int((target != -100).sum())
+    return math.exp(total / max(1, tokens))
+
+
+def evaluate(
+    realiser: ActToTextModel, examples: list[Example], samples: int = 5, per_act: bool = False
+) -> tuple[float, float, float, list[dict[str, str]]]:
+    """BLEU (against every template wording), slot error rate and perplexity on held-out examples.
+
+    ``per_act``: write each act of a combination on its own and join the texts, as the
+    realiser does for a multi-act turn; otherwise the whole combination is decoded at once.
+    """
+    import sacrebleu
+
+    hypotheses, references, errors, expected, shown = [], [], 0, 0, []
+    for example in examples:
+        if per_act:
+            parts = [realiser.generate_delexicalised(linearise(a.name, a.shown) + SEPARATOR) for a in example.acts]
+            delex = " ".join(parts)
+        else:
+            delex = realiser.generate_delexicalised(example.source + SEPARATOR)
+        values = {k: v for act in example.acts for k, v in act.values.items()}
+        e, n = slot_errors(delex, example.expected_slots, example.given_slots)
+        errors, expected = errors + e, expected + n
+        text, _ = relexicalise(delex, values)
+        hypotheses.append(text)
+        references.append(relexicalised_references(example))
+        if len(shown) < samples:
+            shown.append({"act": example.source, "output": text})
+    width = max(len(r) for r in references)
+    streams = [[refs[i] if i < len(refs) else refs[0] for refs in references] for i in range(width)]
+    bleu = sacrebleu.corpus_bleu(hypotheses, streams).score
+    ser = errors / expected if expected else 0.0
+    return bleu, ser, perplexity(realiser.model, realiser.tokenizer, examples), shown
+
+
+def train_and_save(data: Dataset, output: Path, settings: TrainSettings, progress: Progress | None = None) -> Report:
+    started = time.perf_counter()
+    model, tokenizer = build_model(data, settings)
+    report = Report(n_train=len(data.train), n_test=len(data.test))
+    report.losses = fine_tune(model, tokenizer, data.train, settings, progress)
+    longest = max(len(tokenizer(" " + e.target)["input_ids"]) for e in data.train + data.test)
+    meta: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "literal": data.literal,
+        "max_new_tokens": min(settings.max_new_tokens, int(longest * 1.5) + 8),
+        "base_model": settings.base_model,
+    }
+    realiser = ActToTextModel(model, tokenizer, meta)
+    if data.test:
+        if progress:
+            progress("evaluating on held-out act combinations", 1.0)
+        report.bleu, report.slot_error_rate, report.perplexity, report.samples = evaluate(realiser, data.test, per_act=True)
+        report.joint_bleu, report.joint_slot_error_rate, _, _ = evaluate(realiser, data.test, samples=0)
+    report.seconds = time.perf_counter() - started
+    output.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(output)
+    tokenizer.save_pretrained(output)
+    meta["report"] = asdict(report)
+    (output / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return report
