@@ -7,7 +7,8 @@ Order of evaluation for each user message (see docs/dm.md):
 3. handoff intents: the user asked for a human;
 4. the active form: cancel, confirmation, slot answers and corrections;
 5. rules, highest priority first, ties in file order; the first that matches runs
-   (while a form is active, a rule that matches is a digression and the form asks again);
+   (while a form is active, a rule that matches is a digression and the form asks again;
+   rules marked ``interrupt: true`` are checked before the form handles the message);
 6. fallback: the active form re-asks; else clarify with the top intents ("did you mean"),
    out-of-scope reply, or the fallback response; repeated failure hands off to a human.
 """
@@ -226,6 +227,11 @@ class RuleDialogueManager:
             return True
         situation = Situation(intent, confidence, frozenset(e.type for e in turn.parse.entities) if turn.parse else frozenset(),
                               turn.state, previous_action)
+        interrupt = self._first_rule(situation, interrupting=True) if turn.state.form is not None else None
+        if interrupt is not None:
+            turn.explain(f"rule {interrupt.name} interrupted form {turn.state.form} (priority {interrupt.spec.priority})")
+            await run_steps(turn, interrupt.spec.then, self.forms, interrupt.name)
+            return True
         if turn.state.form is not None:
             names_intent = intent != FALLBACK_INTENT and any(
                 r.names_intent(intent) and r.mismatch(situation) is None for r in self.rules
@@ -245,9 +251,10 @@ class RuleDialogueManager:
         self._fallback(turn, intent)
         return False
 
-    def _first_rule(self, situation: Situation) -> CompiledRule | None:
+    def _first_rule(self, situation: Situation, interrupting: bool = False) -> CompiledRule | None:
+        """The first matching rule by priority; only ``interrupt: true`` rules when ``interrupting``."""
         for rule in self.rules:
-            if rule.mismatch(situation) is None:
+            if (rule.spec.interrupt or not interrupting) and rule.mismatch(situation) is None:
                 return rule
         return None
 
@@ -289,18 +296,20 @@ class RuleDialogueManager:
     def _fallback(self, turn: Turn, intent: str) -> None:
         config = self.config
         settings = self.domain.settings
-        if intent in config.out_of_scope_intents:
-            turn.explain("out of scope")
-            name = config.out_of_scope_response
-            turn.say(name if name in self.domain.responses else settings.fallback_response)
-            return
+        # an out-of-scope message is answered, but the bot still did not help: it counts
+        # towards the handoff like a misunderstanding does
         failures = turn.state.failures + 1
         if failures >= config.handoff_after_failures:
             turn.set_failures(0)
-            turn.handoff(f"{failures} turns in a row not understood")
+            turn.handoff(f"{failures} turns in a row not understood or out of scope")
             turn.say(config.handoff_response, "Let me connect you with a person who can help.")
             return
         turn.set_failures(failures)
+        if intent in config.out_of_scope_intents or self._nlu_said_out_of_scope(turn):
+            turn.explain(f"out of scope (failure {failures})")
+            name = config.out_of_scope_response
+            turn.say(name if name in self.domain.responses else settings.fallback_response)
+            return
         if intent == FALLBACK_INTENT:
             buttons = self._alternatives(turn)
             titles = [b.title for b in buttons]
@@ -310,6 +319,11 @@ class RuleDialogueManager:
         else:
             turn.explain(f"fallback: no rule for intent {intent} (failure {failures})")
             turn.say(settings.fallback_response)
+
+    def _nlu_said_out_of_scope(self, turn: Turn) -> bool:
+        """The NLU's fallback step keeps why it fell back; an out-of-scope label gets the out-of-scope reply."""
+        why = turn.parse.metadata.get(FALLBACK_INTENT) if turn.parse else None
+        return isinstance(why, dict) and why.get("reason") == "out of scope"
 
     def _alternatives(self, turn: Turn) -> tuple[Button, ...]:
         parse = turn.parse

@@ -24,6 +24,11 @@ class FallbackClassifier:
         ambiguity_threshold: float | None = Field(
             None, ge=0, le=1, description="Also fall back when the top two confidences are closer than this."
         )
+        min_similarity: float | None = Field(
+            None, ge=-1, le=1,
+            description="Also fall back when metadata['nlu_similarity'] (joint_bert: closeness to the training "
+            "examples) is below this.",
+        )
         oos_labels: list[str] = Field(
             default_factory=lambda: ["oos", "out_of_scope", "outofscope"],
             description="Intent names that mean 'not something this bot does'.",
@@ -47,9 +52,16 @@ class FallbackClassifier:
         if not top.name:
             return "no intent"
         if top.name.lower() in self.oos:
-            return "out of scope"
+            # a confident out-of-scope label gets the domain's out-of-scope reply; a weak one
+            # (junk, typos) is just unclear, so the manager asks "did you mean ...?"
+            if top.confidence >= self.threshold:
+                return "out of scope"
+            return f"unclear: out of scope at only {top.confidence:.2f}, below {self.threshold:.2f}"
         if top.confidence < self.threshold:
             return f"confidence {top.confidence:.2f} below {self.threshold:.2f}"
+        similarity = parse.metadata.get("nlu_similarity")
+        if self.config.min_similarity is not None and isinstance(similarity, (int, float)) and similarity < self.config.min_similarity:
+            return f"far from the training examples (similarity {similarity:.2f} below {self.config.min_similarity:.2f})"
         ranking = parse.intent_ranking
         if self.config.ambiguity_threshold is not None and len(ranking) > 1:
             margin = ranking[0].confidence - ranking[1].confidence
@@ -63,9 +75,11 @@ class FallbackClassifier:
             return parse
         alternatives = [s.name for s in parse.intent_ranking if s.name.lower() not in self.oos and s.name != FALLBACK_INTENT]
         info = {"reason": why, "predicted": parse.intent.name, "suggestions": alternatives[: self.config.suggestions]}
+        # how sure we are that this is a fallback: the OOS label's own confidence, else the doubt
+        sure = parse.intent.confidence if why == "out of scope" else 1.0 - parse.intent.confidence
         return parse.model_copy(
             update={
-                "intent": IntentScore(name=FALLBACK_INTENT, confidence=round(1.0 - parse.intent.confidence, 6)),
+                "intent": IntentScore(name=FALLBACK_INTENT, confidence=round(sure, 6)),
                 "metadata": {**parse.metadata, FALLBACK_INTENT: info},
             }
         )

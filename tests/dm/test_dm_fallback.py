@@ -34,7 +34,7 @@ async def test_repeated_failure_hands_off_and_success_resets_the_count(chat: Cha
     assert chat.kinds() == []
     assert await chat.say("nlu_fallback", confidence=0.1) == ["utter_handoff"]
     assert chat.kinds() == ["handoff_requested"]
-    assert chat.events[0].reason == "3 turns in a row not understood"  # type: ignore[attr-defined]
+    assert chat.events[0].reason == "3 turns in a row not understood or out of scope"  # type: ignore[attr-defined]
 
 
 async def test_handoff_threshold_is_configurable(domain: Domain) -> None:
@@ -49,10 +49,12 @@ async def test_explicit_request_for_a_human_stops_the_form(chat: Chat) -> None:
     assert await chat.say("ask_hours") == ["utter_hours"]
 
 
-async def test_out_of_scope_gets_its_reply_and_is_not_a_failure(chat: Chat) -> None:
-    for _ in range(4):
+async def test_out_of_scope_gets_its_reply_and_repeated_it_hands_off(chat: Chat) -> None:
+    for _ in range(2):
         assert await chat.say("out_of_scope") == ["utter_out_of_scope"]
     assert chat.kinds() == []
+    assert await chat.say("out_of_scope") == ["utter_handoff"]
+    assert chat.kinds() == ["handoff_requested"]
 
 
 async def test_missing_built_in_responses_fall_back_to_plain_text(tmp_path) -> None:  # type: ignore[no-untyped-def]

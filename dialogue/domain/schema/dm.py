@@ -136,6 +136,11 @@ class RuleSpec(Section):
     when: Condition = Field(default_factory=Condition)
     then: list[Step] = Field(min_length=1)
     priority: int = Field(0, description="Higher runs first; ties keep file order.")
+    interrupt: bool = Field(
+        False,
+        description="Checked before an active form handles the message (safety replies, 'stop everything'); "
+        "the form resumes afterwards unless the rule stops it.",
+    )
     description: str | None = None
 
 

@@ -1,0 +1,84 @@
+"""Interrupting rules pre-empt an active form; an out-of-scope fallback gets the out-of-scope reply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogue.domain import load_domain
+from dialogue.dm.manager import RuleDialogueManager
+from dialogue.messages import Entity, IntentScore, ParsedMessage
+from dialogue.stores.memory import MemoryStore
+
+DOMAIN = """
+intents:
+  book: [book an appointment]
+  inform: [my name is Ann]
+  emergency: [I have chest pain]
+  out_of_scope: [what is the weather]
+entities:
+  name: {}
+  red_flag: {regex: ['chest pain']}
+slots:
+  name: {type: text, fill: [{from: text}]}
+forms:
+  booking:
+    slots:
+      name: {prompt: utter_ask_name}
+rules:
+  - name: book
+    when: {intent: book}
+    then: [{start_form: booking}]
+  - name: emergency
+    when: {entities: [red_flag]}
+    priority: 100
+    interrupt: true
+    then: [{respond: utter_emergency}, {stop_form: true}]
+responses:
+  utter_ask_name: ["What is your name?"]
+  utter_emergency: [Call emergency services now.]
+  utter_out_of_scope: [I can only help with appointments.]
+  utter_default: ["Sorry?"]
+  utter_clarify: ["Did you mean one of these?"]
+"""
+
+
+@pytest.fixture
+def manager(tmp_path: Path) -> RuleDialogueManager:
+    (tmp_path / "domain.yml").write_text(DOMAIN)
+    return RuleDialogueManager(load_domain(tmp_path), MemoryStore())
+
+
+def parse(text: str, intent: str, confidence: float = 0.95, entities: tuple[Entity, ...] = (),
+          metadata: dict | None = None, turn: int = 1) -> ParsedMessage:
+    return ParsedMessage(conversation_id="c", turn_id=turn, text=text, intent=IntentScore(name=intent, confidence=confidence),
+                         entities=entities, metadata=metadata or {})
+
+
+async def test_interrupt_rule_fires_before_the_form_takes_the_text(manager: RuleDialogueManager):
+    decision, _ = await manager.handle(parse("book an appointment", "book", turn=1))
+    assert [a.name for a in decision.acts] == ["utter_ask_name"]
+    flag = Entity(type="red_flag", value="chest pain", text="chest pain", start=6, end=16)
+    decision, _ = await manager.handle(parse("I have chest pain", "inform", entities=(flag,), turn=2))
+    assert [a.name for a in decision.acts] == ["utter_emergency"]
+    assert decision.slots.get("name") is None  # not swallowed as the name
+    assert any("interrupted form booking" in line for line in decision.explanation)
+
+
+async def test_without_interrupt_the_form_would_take_the_text(tmp_path: Path):
+    (tmp_path / "domain.yml").write_text(DOMAIN.replace("    interrupt: true\n", ""))
+    manager = RuleDialogueManager(load_domain(tmp_path), MemoryStore())
+    await manager.handle(parse("book an appointment", "book", turn=1))
+    flag = Entity(type="red_flag", value="chest pain", text="chest pain", start=6, end=16)
+    decision, _ = await manager.handle(parse("I have chest pain", "inform", entities=(flag,), turn=2))
+    assert decision.slots.get("name") == "I have chest pain"
+
+
+async def test_out_of_scope_fallback_gets_the_out_of_scope_reply(manager: RuleDialogueManager):
+    why = {"nlu_fallback": {"reason": "out of scope", "predicted": "out_of_scope", "suggestions": []}}
+    decision, _ = await manager.handle(parse("what is the weather", "nlu_fallback", 0.9, metadata=why))
+    assert [a.name for a in decision.acts] == ["utter_out_of_scope"]
+    unsure = {"nlu_fallback": {"reason": "confidence 0.20 below 0.45", "predicted": "book", "suggestions": ["book"]}}
+    decision, _ = await manager.handle(parse("hmm", "nlu_fallback", 0.8, metadata=unsure, turn=2))
+    assert [a.name for a in decision.acts] == ["utter_clarify"]
