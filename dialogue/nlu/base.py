@@ -10,6 +10,10 @@ from typing import Any
 
 from dialogue.messages import Entity, IntentScore, ParsedMessage
 
+class NotTrainedError(RuntimeError):
+    """A trainable component was asked to parse (or save) before it was trained or loaded."""
+
+
 #: how many alternatives an intent classifier keeps in ``intent_ranking``
 RANKING_SIZE = 10
 

@@ -18,16 +18,12 @@ import numpy as np
 
 from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
-from dialogue.nlu.base import RANKING_SIZE, content_hash, ranking_from_scores, with_ranking
+from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores, with_ranking
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.training_data import TrainingData
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
-
-
-class NotTrainedError(RuntimeError):
-    """A trainable component was asked to parse before it was trained or loaded."""
 
 
 class TfidfIntentClassifier:
@@ -93,7 +89,7 @@ class TfidfIntentClassifier:
     def _fit_temperature(self, texts: list[str], y: np.ndarray) -> float:
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-        folds = min(5, int(np.bincount(y).min()))
+        folds = min(3, int(np.bincount(y).min()))
         if folds < 2:
             return 1.0
         cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.config.seed)

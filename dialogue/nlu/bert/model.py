@@ -25,13 +25,17 @@ class JointModel(nn.Module):
         states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(states.dtype)
         pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        self.last_pooled = pooled  # read by inference for the distance-to-examples signal
         return self.intent_head(self.dropout(pooled)), self.tag_head(self.dropout(states))
 
 
 def load_encoder(path: str, pretrained: bool = True) -> Any:
     """The BERT-family encoder at ``path`` (weights if ``pretrained``, else architecture only)."""
     from transformers import AutoConfig, AutoModel
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.set_verbosity_error()  # the "unexpected pooler weights" report is expected: we pool ourselves
+    hf_logging.disable_progress_bar()
     if pretrained:
         return AutoModel.from_pretrained(path, local_files_only=True, add_pooling_layer=False) if _is_bert(path) else AutoModel.from_pretrained(path, local_files_only=True)
     config = AutoConfig.from_pretrained(path, local_files_only=True)
@@ -46,6 +50,10 @@ def _is_bert(path: str) -> bool:
 
 def quantize(model: nn.Module) -> nn.Module:
     """Dynamic int8 quantisation of the Linear layers (weights int8, activations quantised on the fly)."""
-    from torch.ao.quantization import quantize_dynamic
+    import warnings
 
-    return quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+    with warnings.catch_warnings():  # torch 2.13 deprecates torch.ao in favour of torchao (not installed)
+        warnings.simplefilter("ignore")
+        from torch.ao.quantization import quantize_dynamic
+
+        return quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)

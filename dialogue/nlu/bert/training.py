@@ -19,7 +19,7 @@ import copy
 import math
 import random
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +32,8 @@ from dialogue.nlu.bert.encoding import IGNORE, decode_tags, token_labels, word_t
 from dialogue.nlu.training_data import EntitySpan, TrainingExample
 
 Progress = Callable[[str, float], None]
+#: fewer held-out examples than this give a noisy temperature: keep 1.0
+MIN_CALIBRATION = 20
 
 
 @dataclass
@@ -44,26 +46,41 @@ class TrainResult:
     history: list[dict[str, float]] = field(default_factory=list)
 
 
+def auto_threads(cap: int = 4) -> int:
+    """Cores not already busy (1-minute load average), at least 1: OpenMP threads that
+    compete for a shared CPU spin and slow each other down many times over."""
+    import os
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    free = cpus - (os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
+    return max(1, min(cap, cpus, int(free + 0.5)))
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
 
 
-def split_holdout(examples: Sequence[TrainingExample], fraction: float, seed: int, minimum: int = 5) -> tuple[list[TrainingExample], list[TrainingExample]]:
-    """Stratified held-out slice: ~``fraction`` of each intent with ≥ 6 examples; none if under ``minimum`` in all."""
+def split_holdout(
+    examples: Sequence[TrainingExample], fraction: float, seed: int, minimum: int = 5, maximum: int = 300
+) -> tuple[list[TrainingExample], list[TrainingExample]]:
+    """Stratified held-out slice: ~``fraction`` of each intent with ≥ 6 examples, at most ``maximum``
+    in all (big data sets need no more to pick an epoch), none if fewer than ``minimum``."""
     if fraction <= 0:
         return list(examples), []
     rng = random.Random(seed)
     by_intent: dict[str, list[TrainingExample]] = defaultdict(list)
     for example in examples:
         by_intent[example.intent].append(example)
+    wanted = {i: len(v) * fraction if len(v) >= 6 else 0.0 for i, v in by_intent.items()}
+    scale = min(1.0, maximum / max(1.0, sum(wanted.values())))
     train: list[TrainingExample] = []
     held: list[TrainingExample] = []
     for intent in sorted(by_intent):
         items = by_intent[intent][:]
         rng.shuffle(items)
-        take = max(1, round(len(items) * fraction)) if len(items) >= 6 else 0
+        take = max(1, round(wanted[intent] * scale)) if wanted[intent] else 0
         held.extend(items[:take])
         train.extend(items[take:])
     if len(held) < minimum:
@@ -110,6 +127,17 @@ def balanced_order(examples: Sequence[TrainingExample], balance: bool, rng: rand
     return order
 
 
+def length_batches(order: list[int], examples: Sequence[TrainingExample], size: int, rng: random.Random) -> list[list[int]]:
+    """Batches of similar length (less padding, same randomness): sort within windows of 50 batches."""
+    batches: list[list[int]] = []
+    window = size * 50
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lambda i: len(examples[i].text))
+        batches.extend(chunk[i : i + size] for i in range(0, len(chunk), size))
+    rng.shuffle(batches)
+    return batches
+
+
 class Encoder:
     """Tokenises examples into padded tensors with intent and word-tag labels."""
 
@@ -136,8 +164,7 @@ class Encoder:
 def _f1(gold: set[Any], pred: set[Any]) -> float:
     if not gold and not pred:
         return 1.0
-    hit = len(gold & pred)
-    return 2 * hit / (len(gold) + len(pred)) if gold or pred else 0.0
+    return 2 * len(gold & pred) / (len(gold) + len(pred))
 
 
 @torch.inference_mode()
@@ -187,9 +214,10 @@ def train_joint(
     from dialogue.nlu.calibration import fit_temperature
 
     started = time.perf_counter()
+    torch.set_num_threads(config.train_threads or auto_threads())
     seed_everything(config.seed)
     rng = random.Random(config.seed)
-    train, held = split_holdout(examples, config.holdout, config.seed)
+    train, held = split_holdout(examples, config.holdout, config.seed, maximum=config.holdout_max)
     values: dict[str, list[str]] = defaultdict(list)
     for example in train:
         for span in example.entities:
@@ -197,12 +225,10 @@ def train_joint(
     values = {k: sorted(set(v)) for k, v in values.items()}
     has_entities = len(tags) > 1
 
-    counts = Counter(e.intent for e in train)
     epoch_size = len(balanced_order(train, config.balance, random.Random(0)))
     steps_per_epoch = math.ceil(epoch_size / config.batch_size)
     epochs = config.epochs or min(config.max_epochs, max(config.min_epochs, round(config.target_steps / steps_per_epoch)))
     total_steps = epochs * steps_per_epoch
-    del counts
 
     encoder_module = getattr(model, "encoder")
     if config.freeze_embeddings and hasattr(encoder_module, "embeddings"):
@@ -236,8 +262,8 @@ def train_joint(
         model.train()
         order = balanced_order(train, config.balance, rng)
         running = 0.0
-        for b, offset in enumerate(range(0, len(order), config.batch_size)):
-            chunk = [train[i] for i in order[offset : offset + config.batch_size]]
+        for b, indices in enumerate(length_batches(order, train, config.batch_size, rng)):
+            chunk = [train[i] for i in indices]
             if values and config.augment > 0:
                 chunk = [swap_entities(e, values, rng) if rng.random() < config.augment else e for e in chunk]
             batch = encoder.batch(chunk)
@@ -253,7 +279,8 @@ def train_joint(
             optimizer.step()
             scheduler.step()
             step += 1
-            running = 0.9 * running + 0.1 * float(loss) if b else float(loss)
+            value = float(loss.detach())
+            running = 0.9 * running + 0.1 * value if b else value
             if progress:
                 progress(f"joint_bert epoch {epoch}/{epochs} loss {running:.3f}", step / total_steps)
         entry: dict[str, float] = {"epoch": epoch, "train_loss": running}
@@ -267,15 +294,15 @@ def train_joint(
             else:
                 stale += 1
         result.history.append(entry)
-        if held and stale >= config.patience:
+        if held and stale >= max(config.patience, epochs // 3):
             break
     if best_state is not None:
         model.load_state_dict(best_state)
     else:
         result.best_epoch = result.history[-1]["epoch"] if result.history else 0
-    if held:
+    if len(held) >= MIN_CALIBRATION:
         final = score_holdout(model, encoder, tags, held, config.batch_size * 2)
-        result.temperature = fit_temperature(final["logits"], final["labels"])
+        result.temperature = min(4.0, max(0.25, fit_temperature(final["logits"], final["labels"])))
     model.eval()
     result.seconds = time.perf_counter() - started
     if progress:

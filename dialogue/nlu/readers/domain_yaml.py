@@ -9,8 +9,7 @@ from pydantic import ValidationError
 from dialogue.domain.errors import DomainError
 from dialogue.domain.positions import locate
 from dialogue.domain.schema import EntitySpec, IntentSpec
-from dialogue.nlu.readers.errors import ReaderError
-from dialogue.nlu.readers.rasa import _yaml
+from dialogue.nlu.readers.errors import ReaderError, read_yaml
 from dialogue.nlu.training_data import AnnotationError, TrainingData, parse_annotated
 
 
@@ -27,7 +26,7 @@ def read_domain_yaml(path: Path) -> TrainingData:
             raise ReaderError(first.file or path, first.line, str(exc)) from exc
         except AnnotationError as exc:
             raise ReaderError(path, None, str(exc)) from exc
-    data, positions = _yaml(path)
+    data, positions = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("intents"), dict):
         raise ReaderError(path, 1, "expected a mapping with an 'intents:' section (intent name → examples)")
     examples = []
@@ -40,7 +39,8 @@ def read_domain_yaml(path: Path) -> TrainingData:
             try:
                 examples.append(parse_annotated(raw, str(intent)))
             except AnnotationError as exc:
-                line = locate(positions, ("intents", intent, index))[0] or locate(positions, ("intents", intent, "examples", index))[0]
+                exact = positions.get(("intents", intent, index)) or positions.get(("intents", intent, "examples", index))
+                line = exact[0] if exact else locate(positions, ("intents", intent))[0]
                 raise ReaderError(path, line, str(exc)) from exc
     synonyms: dict[str, str] = {}
     for name, raw_entity in (data.get("entities") or {}).items():

@@ -5,20 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from dialogue.domain.errors import DomainError
-from dialogue.domain.positions import load_yaml_with_positions, locate
-from dialogue.nlu.readers.errors import ReaderError
+from dialogue.domain.positions import locate
+from dialogue.nlu.readers.errors import ReaderError, read_yaml
 from dialogue.nlu.training_data import AnnotationError, TrainingData, TrainingExample, parse_annotated
 
 IGNORED_ITEMS = ("regex", "lookup")
-
-
-def _yaml(path: Path) -> tuple[Any, dict[tuple[str | int, ...], tuple[int, int]]]:
-    try:
-        return load_yaml_with_positions(path)
-    except DomainError as exc:
-        problem = exc.problems[0]
-        raise ReaderError(path, problem.line, problem.message) from exc
 
 
 def example_lines(block: Any, path: Path, line: int | None) -> list[tuple[str, int | None]]:
@@ -41,7 +32,7 @@ def example_lines(block: Any, path: Path, line: int | None) -> list[tuple[str, i
 
 def read_rasa(path: Path) -> TrainingData:
     path = Path(path)
-    data, positions = _yaml(path)
+    data, positions = read_yaml(path)
     if not isinstance(data, dict) or "nlu" not in data:
         raise ReaderError(path, 1, "not Rasa NLU data: expected a top-level 'nlu:' list")
     items = data["nlu"]

@@ -1,0 +1,286 @@
+"""``joint_bert``: one fine-tuned BERT encoder giving the intent ranking and the entities.
+
+Trained from the domain's examples (``Trainable``), stored under the domain's model folder
+by content hash, optionally int8-quantised for inference. See docs/nlu.md for the recipe.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from dialogue.domain.model import Domain
+from dialogue.messages import Entity, ParsedMessage
+from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores
+from dialogue.nlu.training_data import TrainingData
+from dialogue.protocols import ComponentConfig
+
+VERSION = 1
+#: config keys that change only inference, never the trained weights (left out of the fingerprint)
+INFERENCE_ONLY = ("quantize", "threads", "train_threads", "ranking_size", "min_entity_confidence", "inference_batch_size")
+
+
+#: metadata key: cosine similarity of the message to the closest intent's training examples
+SIMILARITY_KEY = "nlu_similarity"
+
+
+class JointBertNLU:
+    class Config(ComponentConfig):
+        model: str | None = Field(None, description="BERT-family checkpoint folder (default: packaged MiniLM-L6).")
+        max_len: int = Field(64, ge=8, le=512, description="Sub-tokens kept per message.")
+        batch_size: int = Field(32, ge=1)
+        epochs: int | None = Field(None, ge=1, description="Fixed epoch count; default: from target_steps.")
+        target_steps: int = Field(300, ge=1, description="Optimizer steps aimed for when epochs is not set.")
+        min_epochs: int = Field(2, ge=1)
+        max_epochs: int = Field(40, ge=1)
+        lr: float = Field(1e-4, gt=0, description="Encoder learning rate.")
+        head_lr: float = Field(2e-3, gt=0, description="Learning rate of the intent and tag heads.")
+        warmup: float = Field(0.1, ge=0, lt=1)
+        weight_decay: float = 0.01
+        dropout: float = Field(0.1, ge=0, lt=1)
+        entity_loss_weight: float = Field(1.0, ge=0)
+        holdout: float = Field(0.1, ge=0, lt=0.5, description="Share held out for early stopping and calibration.")
+        holdout_max: int = Field(300, ge=0, description="Cap on held-out examples (large data sets).")
+        patience: int = Field(3, ge=1, description="Epochs without held-out improvement before stopping.")
+        balance: bool = Field(True, description="Oversample intents below the median count.")
+        augment: float = Field(0.3, ge=0, le=1, description="Probability of swapping an example's entity values.")
+        freeze_embeddings: bool = Field(True, description="Keep word embeddings fixed (faster, few-shot friendly).")
+        freeze_layers: int = Field(0, ge=0, description="Lower encoder layers kept fixed.")
+        seed: int = 0
+        quantize: bool = Field(False, description="Dynamic int8 quantisation of Linear layers at inference.")
+        threads: int = Field(1, ge=1, description="torch threads at inference (1 is fastest for single short messages).")
+        train_threads: int | None = Field(None, ge=1, description="torch threads for training; default: idle cores, max 4.")
+        ranking_size: int = Field(RANKING_SIZE, ge=1)
+        min_entity_confidence: float = Field(0.0, ge=0, le=1)
+        inference_batch_size: int = Field(64, ge=1)
+
+    name = "joint_bert"
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or self.Config()
+        self.model: Any = None
+        self.tokenizer: Any = None
+        self.intents: list[str] = []
+        self.tags: list[str] = ["O"]
+        self.temperature = 1.0
+        self.values: dict[str, str] = {}  # "type\x00surface lower" → annotated value
+        self.train_info: dict[str, Any] = {}
+        self.prototypes: Any = None  # unit mean pooled vector of each intent's training examples
+        self._fp32: Any = None  # the unquantised model after training, kept for save()
+
+    @classmethod
+    def from_config(cls, config: Config, domain: Domain | None = None, **_: Any) -> JointBertNLU:
+        return cls(config)
+
+    # ------------------------------------------------------------------ setup
+
+    @property
+    def model_path(self) -> str:
+        from dialogue.nlu.bert.encoding import resolve_model_path
+
+        return resolve_model_path(self.config.model)
+
+    def _threads(self) -> None:
+        import torch
+
+        torch.set_num_threads(self.config.threads)
+
+    def _tokenizer(self) -> Any:
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(self.model_path, local_files_only=True, use_fast=True)
+        if not tokenizer.is_fast:
+            raise RuntimeError(f"joint_bert needs a fast tokenizer (char offsets) for {self.model_path}")
+        return tokenizer
+
+    def _build(self, pretrained: bool) -> None:
+        from dialogue.nlu.bert.encoding import tag_names
+        from dialogue.nlu.bert.model import JointModel, load_encoder
+
+        self.tags = self.tags if len(self.tags) > 1 else tag_names([])
+        encoder = load_encoder(self.model_path, pretrained=pretrained)
+        self.model = JointModel(encoder, len(self.intents), len(self.tags), self.config.dropout)
+
+    def _model_identity(self) -> dict[str, Any]:
+        path = Path(self.model_path)
+        config_file = path / "config.json"
+        weights = [p for p in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))]
+        return {
+            "name": path.name if path.exists() else str(self.config.model),
+            "config": config_file.read_text(encoding="utf-8") if config_file.is_file() else "",
+            "weights": [(p.name, p.stat().st_size) for p in weights],
+        }
+
+    # ------------------------------------------------------------------ Trainable
+
+    def fingerprint(self, data: TrainingData) -> str:
+        config = {k: v for k, v in self.config.model_dump(mode="json").items() if k not in INFERENCE_ONLY}
+        return content_hash("joint_bert", VERSION, config, data.fingerprint(), self._model_identity())
+
+    def train(self, data: TrainingData, progress: Callable[[str, float], None] | None = None) -> None:
+        from dialogue.nlu.bert.encoding import tag_names
+        from dialogue.nlu.bert.training import Encoder, seed_everything, train_joint
+
+        if len(data.intents) < 1 or not data.examples:
+            raise ValueError("joint_bert: no training examples (add intents with examples to the domain)")
+        seed_everything(self.config.seed)
+        if progress:
+            progress("joint_bert: loading encoder", 0.0)
+        self.intents = data.intents
+        self.tags = tag_names(data.entity_types)
+        self.values = {}
+        for example in data.examples:
+            for span in example.entities:
+                surface = example.text[span.start : span.end]
+                if span.value != surface:
+                    self.values[f"{span.type}\x00{surface.lower()}"] = span.value
+        self.tokenizer = self._tokenizer()
+        self._build(pretrained=True)
+        encoder = Encoder(self.tokenizer, self.intents, self.tags, self.config.max_len)
+        result = train_joint(self.model, encoder, self.tags, data.examples, self.config, progress)
+        self.temperature = result.temperature
+        self.prototypes = self._prototypes(data)
+        self.train_info = {
+            "epochs": result.epochs,
+            "best_epoch": result.best_epoch,
+            "holdout_size": result.holdout_size,
+            "seconds": round(result.seconds, 2),
+            "temperature": result.temperature,
+            "history": result.history,
+        }
+        self._prepare_inference(keep_fp32=True)
+
+    def _prototypes(self, data: TrainingData) -> Any:
+        """Per-intent mean of the (unit) pooled vectors: how far a message is from all trained examples."""
+        import numpy as np
+        import torch
+
+        self.model.eval()
+        sums = np.zeros((len(self.intents), self.model.intent_head.in_features))
+        index = {name: i for i, name in enumerate(self.intents)}
+        with torch.inference_mode():
+            for offset in range(0, len(data.examples), 128):
+                chunk = data.examples[offset : offset + 128]
+                enc = self.tokenizer([e.text for e in chunk], truncation=True, max_length=self.config.max_len,
+                                     padding=True, return_tensors="pt")
+                self.model(enc["input_ids"], enc["attention_mask"])
+                pooled = torch.nn.functional.normalize(self.model.last_pooled.float(), dim=-1).numpy()
+                for vector, example in zip(pooled, chunk):
+                    sums[index[example.intent]] += vector
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        return (sums / np.clip(norms, 1e-9, None)).astype("float32")
+
+    def _prepare_inference(self, keep_fp32: bool = False) -> None:
+        self._threads()
+        self.model.eval()
+        if self.config.quantize:
+            self._fp32 = self.model if keep_fp32 else None
+            from dialogue.nlu.bert.model import quantize
+
+            self.model = quantize(self.model)
+
+    def save(self, directory: Path) -> None:
+        import torch
+
+        model = self._fp32 if self._fp32 is not None else self.model
+        if model is None:
+            raise NotTrainedError("joint_bert: nothing to save, train first")
+        if self.config.quantize and self._fp32 is None:
+            raise RuntimeError("joint_bert: a quantised model loaded from disk has no fp32 weights to save")
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), directory / "model.pt")
+        if self.prototypes is not None:
+            import numpy as np
+
+            np.save(directory / "prototypes.npy", self.prototypes)
+        meta = {
+            "version": VERSION,
+            "model": self.config.model,
+            "intents": self.intents,
+            "tags": self.tags,
+            "temperature": self.temperature,
+            "values": self.values,
+            "train_info": self.train_info,
+        }
+        (directory / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
+
+    def load(self, directory: Path) -> None:
+        import torch
+
+        directory = Path(directory)
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("version") != VERSION:
+            raise ValueError(f"{directory}: saved by joint_bert version {meta.get('version')}, expected {VERSION}")
+        self._threads()
+        self.intents, self.tags = list(meta["intents"]), list(meta["tags"])
+        self.temperature, self.values = float(meta["temperature"]), dict(meta["values"])
+        self.train_info = meta.get("train_info", {})
+        self.tokenizer = self._tokenizer()
+        self._build(pretrained=False)
+        self.model.load_state_dict(torch.load(directory / "model.pt", map_location="cpu", weights_only=True))
+        if (directory / "prototypes.npy").is_file():
+            import numpy as np
+
+            self.prototypes = np.load(directory / "prototypes.npy")
+        self._prepare_inference()
+
+    # ------------------------------------------------------------------ inference
+
+    def process(self, parse: ParsedMessage) -> ParsedMessage:
+        return self.process_batch([parse])[0]
+
+    def process_batch(self, parses: Sequence[ParsedMessage]) -> list[ParsedMessage]:
+        if self.model is None:
+            raise NotTrainedError("joint_bert is not trained: call train() or load() first")
+        # similar lengths together: less padding, same results
+        order = sorted(range(len(parses)), key=lambda i: len(parses[i].text))
+        out: list[ParsedMessage | None] = [None] * len(parses)
+        size = self.config.inference_batch_size
+        for offset in range(0, len(order), size):
+            indices = order[offset : offset + size]
+            for i, parsed in zip(indices, self._run([parses[i] for i in indices])):
+                out[i] = parsed
+        return [p for p in out if p is not None]
+
+    def _run(self, parses: Sequence[ParsedMessage]) -> list[ParsedMessage]:
+        import torch
+
+        from dialogue.nlu.bert.encoding import decode_tags, words_of
+
+        texts = [p.text if p.text.strip() else "." for p in parses]
+        enc = self.tokenizer(texts, truncation=True, max_length=self.config.max_len, padding=True, return_tensors="pt")
+        with torch.inference_mode():
+            intent_logits, tag_logits = self.model(enc["input_ids"], enc["attention_mask"])
+            intent_probs = torch.softmax(intent_logits.float() / self.temperature, dim=-1).numpy()
+            tag_probs, tag_ids = torch.softmax(tag_logits.float(), dim=-1).max(-1)
+            similarity = None
+            if self.prototypes is not None:
+                pooled = torch.nn.functional.normalize(self.model.last_pooled.float(), dim=-1).numpy()
+                similarity = (pooled @ self.prototypes.T).max(axis=1)
+        results = []
+        for i, parse in enumerate(parses):
+            ranking = ranking_from_scores(self.intents, intent_probs[i], self.config.ranking_size)
+            entities: list[Entity] = []
+            if len(self.tags) > 1 and parse.text.strip():
+                words = words_of(enc.encodings[i])
+                tags = [self.tags[int(tag_ids[i, t])] for t in words.first_token]
+                confidences = [float(tag_probs[i, t]) for t in words.first_token]
+                for span in decode_tags(words, tags, confidences):
+                    if span.confidence < self.config.min_entity_confidence:
+                        continue
+                    surface = parse.text[span.start : span.end]
+                    value = self.values.get(f"{span.type}\x00{surface.lower()}", surface)
+                    entities.append(
+                        Entity(type=span.type, value=value, text=surface, start=span.start, end=span.end,
+                               extractor=self.name, confidence=round(span.confidence, 4))
+                    )
+            update: dict[str, Any] = {"intent": ranking[0], "intent_ranking": ranking, "entities": (*parse.entities, *entities)}
+            if similarity is not None:
+                update["metadata"] = {**parse.metadata, SIMILARITY_KEY: round(float(similarity[i]), 4)}
+            results.append(parse.model_copy(update=update))
+        return results

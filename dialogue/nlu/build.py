@@ -1,0 +1,106 @@
+"""Build a domain's NLU components and train the trainable ones, reusing stored models.
+
+A trained component is stored at ``<model_root>/<use-name>/<fingerprint>/`` and loaded
+from there next time when neither the data nor the config changed (the fingerprint is a
+content hash of both, plus the base model's identity).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from dialogue.domain.model import Domain
+from dialogue.domain.schema.pipeline import ComponentSpec
+from dialogue.messages import IntentScore, ParsedMessage
+from dialogue.nlu.training_data import TrainingData
+from dialogue.protocols import Trainable
+
+log = logging.getLogger("dialogue.nlu")
+
+Progress = Callable[[str, float], None]
+
+
+def train_or_load(
+    component: Any,
+    name: str,
+    data: TrainingData,
+    model_root: Path | None,
+    progress: Progress | None = None,
+) -> str:
+    """Load ``component`` from its fingerprint folder under ``model_root`` or train and save it.
+
+    Returns ``"loaded"`` or ``"trained"``. ``model_root=None`` always trains and stores nothing.
+    """
+    if model_root is None:
+        component.train(data, progress)
+        return "trained"
+    folder = Path(model_root) / name / component.fingerprint(data)
+    if (folder / "meta.json").is_file():
+        try:
+            component.load(folder)
+            log.info("%s: reusing %s", name, folder)
+            return "loaded"
+        except Exception as exc:  # a stale or damaged folder: retrain over it
+            log.warning("%s: could not load %s (%s); retraining", name, folder, exc)
+    component.train(data, progress)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    try:
+        component.save(staging)
+        if folder.exists():
+            shutil.rmtree(folder)
+        staging.rename(folder)  # atomic: a half-written model is never picked up
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return "trained"
+
+
+def build_nlu(
+    domain: Domain,
+    specs: Sequence[ComponentSpec] | None = None,
+    data: TrainingData | None = None,
+    model_root: Path | None | bool = True,
+    progress: Progress | None = None,
+) -> list[Any]:
+    """The domain's NLU components (or ``specs``), trained on ``data`` (default: the domain's examples).
+
+    ``model_root=True`` stores models under ``domain.model_dir``; ``False``/``None`` never stores.
+    """
+    from dialogue.components import build_component
+
+    specs = list(specs if specs is not None else domain.pipeline.nlu)
+    data = data if data is not None else domain.training_data()
+    root = domain.model_dir if model_root is True else (model_root or None)
+    components = []
+    for spec in specs:
+        component = build_component("nlu", spec, domain)
+        if isinstance(component, Trainable) and hasattr(component, "fingerprint"):
+            train_or_load(component, spec.use, data, root if isinstance(root, Path) else None, progress)
+        components.append(component)
+    return components
+
+
+def empty_parse(text: str, conversation_id: str = "nlu", turn_id: int = 0) -> ParsedMessage:
+    return ParsedMessage(conversation_id=conversation_id, turn_id=turn_id, text=text, intent=IntentScore(name="", confidence=0.0))
+
+
+def parse_batch(components: Sequence[Any], texts: Sequence[str]) -> list[ParsedMessage]:
+    """Run texts through the components, batching where a component supports it."""
+    parses = [empty_parse(t, turn_id=i) for i, t in enumerate(texts)]
+    for component in components:
+        batch = getattr(component, "process_batch", None)
+        parses = list(batch(parses)) if batch else [component.process(p) for p in parses]
+    return parses
+
+
+def parse_one(components: Sequence[Any], text: str) -> ParsedMessage:
+    parse = empty_parse(text)
+    for component in components:
+        parse = component.process(parse)
+    return parse
