@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from dialogue.bus import Bus
@@ -21,42 +19,27 @@ log = logging.getLogger("dialogue.assembly")
 Progress = Callable[[str, float], None]
 
 
-def model_path(domain: Domain, component_name: str, fingerprint: str) -> Path:
-    return domain.model_dir / "models" / component_name / fingerprint[:16]
-
-
 def prepare_nlu(domain: Domain, *, train: bool = True, progress: Progress | None = None, force: bool = False) -> list[Any]:
-    """Build the NLU components; trainable ones are loaded from cache or trained and saved.
+    """Build the NLU components; trainable ones are loaded from the domain's model folder or trained.
 
     The cache key is the component's fingerprint (data + config + base model), so editing an
     example retrains and reverting the edit reuses the earlier model.
     """
+    from dialogue.nlu.build import NotTrainedError, train_or_load
+
     components = []
     data = None
     for index, spec in enumerate(domain.pipeline.nlu):
         component = build_component("nlu", spec, domain)
         if isinstance(component, Trainable):
             data = data or domain.training_data()
-            directory = model_path(domain, f"{index}-{spec.use}", component.fingerprint(data))
-            if directory.is_dir() and not force:
-                log.info("loading %s from %s", spec.use, directory)
-                component.load(directory)
-            elif not train:
-                raise PluginError(f"{spec.use} is not trained for this data; run `dialogue train {domain.path}`.")
-            else:
-                component.train(data, progress)
-                _save_atomically(component, directory)
+            try:
+                train_or_load(component, f"{index}-{spec.use}", data, domain.model_dir / "models", progress,
+                              force=force, may_train=train)
+            except NotTrainedError as exc:
+                raise PluginError(f"{exc}; run `dialogue train {domain.path}`.") from exc
         components.append(component)
     return components
-
-
-def _save_atomically(component: Trainable, directory: Path) -> None:
-    partial = directory.with_name(directory.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    component.save(partial)
-    shutil.rmtree(directory, ignore_errors=True)
-    partial.rename(directory)
 
 
 def build_store(domain: Domain) -> Any:

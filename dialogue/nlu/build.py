@@ -25,22 +25,34 @@ log = logging.getLogger("dialogue.nlu")
 Progress = Callable[[str, float], None]
 
 
+class NotTrainedError(RuntimeError):
+    """A trainable component has no stored model for this data and training was not allowed."""
+
+
 def train_or_load(
     component: Any,
     name: str,
     data: TrainingData,
     model_root: Path | None,
     progress: Progress | None = None,
+    *,
+    force: bool = False,
+    may_train: bool = True,
 ) -> str:
     """Load ``component`` from its fingerprint folder under ``model_root`` or train and save it.
 
-    Returns ``"loaded"`` or ``"trained"``. ``model_root=None`` always trains and stores nothing.
+    Returns ``"loaded"`` or ``"trained"``. ``model_root=None`` always trains and stores nothing;
+    ``force`` retrains even when a stored model exists; ``may_train=False`` raises
+    ``NotTrainedError`` instead of training.
     """
     if model_root is None:
         component.train(data, progress)
         return "trained"
     folder = Path(model_root) / name / component.fingerprint(data)
-    if (folder / "meta.json").is_file():
+    stored = folder.is_dir()  # saved through a staging folder renamed at the end: present means complete
+    if not may_train and not stored:
+        raise NotTrainedError(f"{name} is not trained for this data and config (no {folder})")
+    if stored and not force:
         try:
             component.load(folder)
             log.info("%s: reusing %s", name, folder)
