@@ -20,6 +20,7 @@ from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
 from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores, with_ranking
 from dialogue.nlu.calibration import fit_temperature, softmax
+from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.nlu.training_data import TrainingData
 from dialogue.protocols import ComponentConfig
 
@@ -35,6 +36,8 @@ class TfidfIntentClassifier:
         calibrate: bool = True
         ranking_size: int = RANKING_SIZE
         seed: int = 0
+        delexicalise: bool = False  # read entities found earlier in the pipeline as their types
+
 
     name = "tfidf_intent"
 
@@ -72,6 +75,8 @@ class TfidfIntentClassifier:
     def train(self, data: TrainingData, progress: Callable[[str, float], None] | None = None) -> None:
         if not data.examples:
             raise ValueError("tfidf_intent: no training examples (add intents with examples to the domain)")
+        if self.config.delexicalise:
+            data = delexicalise_data(data)
         texts = [e.text for e in data.examples]
         self.labels = data.intents
         y = np.array([self.labels.index(e.intent) for e in data.examples])
@@ -118,7 +123,8 @@ class TfidfIntentClassifier:
     def process_batch(self, parses: Sequence[ParsedMessage]) -> list[ParsedMessage]:
         if not parses:
             return []
-        probs = self.predict_proba([p.text for p in parses])
+        texts = [delexicalised_text(p) if self.config.delexicalise else p.text for p in parses]
+        probs = self.predict_proba(texts)
         return [
             with_ranking(p, ranking_from_scores(self.labels, row, self.config.ranking_size)) for p, row in zip(parses, probs)
         ]
