@@ -206,39 +206,21 @@ class TurnUndone(Event):
     kind: Literal["turn_undone"] = "turn_undone"
 
 
-AnyEvent = Annotated[
-    Union[
-        SlotSet,
-        FormStarted,
-        FormEnded,
-        ActionExecuted,
-        HandoffRequested,
-        ConversationRestarted,
-        ConversationEnded,
-        TurnUndone,
-    ],
-    Field(discriminator="kind"),
-]
+#: every event kind; a new event class is added here and nowhere else
+EVENT_TYPES = (
+    SlotSet,
+    FormStarted,
+    FormEnded,
+    ActionExecuted,
+    HandoffRequested,
+    ConversationRestarted,
+    ConversationEnded,
+    TurnUndone,
+)
+MESSAGE_TYPES = (UserMessage, ParsedMessage, Decision, BotTurn, BotToken, PipelineError, *EVENT_TYPES)
 
-AnyMessage = Annotated[
-    Union[
-        UserMessage,
-        ParsedMessage,
-        Decision,
-        BotTurn,
-        BotToken,
-        PipelineError,
-        SlotSet,
-        FormStarted,
-        FormEnded,
-        ActionExecuted,
-        HandoffRequested,
-        ConversationRestarted,
-        ConversationEnded,
-        TurnUndone,
-    ],
-    Field(discriminator="kind"),
-]
+AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]
+AnyMessage = Annotated[Union[MESSAGE_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]
 
 _MESSAGE_ADAPTER: TypeAdapter[BusMessage] = TypeAdapter(AnyMessage)
 _EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(AnyEvent)

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dialogue.messages import BusMessage, IntentScore, ParsedMessage, UserMessage
+from dialogue.messages import BusMessage, ParsedMessage, UserMessage
 from dialogue.pipeline import NLUStage, parse_payload
 from dialogue.protocols import BatchNLUComponent, NLUComponent
 
@@ -76,16 +76,6 @@ class BatchingNLUStage(NLUStage):
                     future.set_exception(result)
                 else:
                     future.set_result(result)
-
-    def start_parse(self, message: UserMessage) -> ParsedMessage:
-        return ParsedMessage(
-            conversation_id=message.conversation_id,
-            turn_id=message.turn_id,
-            text=message.text[: self.max_chars],
-            intent=IntentScore(name="", confidence=0.0),
-            channel=message.channel,
-            metadata=message.metadata,
-        )
 
     def parse_batch(self, messages: Sequence[UserMessage]) -> list[ParsedMessage | Exception]:
         """Run every component over the batch; on failure, isolate the message that broke it."""

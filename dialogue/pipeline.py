@@ -45,8 +45,9 @@ class NLUStage:
         self.intents = list(intents)
         self.max_chars = max_chars
 
-    def parse(self, message: UserMessage) -> ParsedMessage:
-        parse = ParsedMessage(
+    def start_parse(self, message: UserMessage) -> ParsedMessage:
+        """The empty parse the first component receives (over-long text is cut, not refused)."""
+        return ParsedMessage(
             conversation_id=message.conversation_id,
             turn_id=message.turn_id,
             text=message.text[: self.max_chars],
@@ -54,6 +55,9 @@ class NLUStage:
             channel=message.channel,
             metadata=message.metadata,
         )
+
+    def parse(self, message: UserMessage) -> ParsedMessage:
+        parse = self.start_parse(message)
         payload = parse_payload(parse, self.intents)
         if payload is not None:
             return payload
