@@ -89,9 +89,26 @@ class RuleDialogueManager:
         async with self._conversation(parse.conversation_id):
             tracker = await self._tracker(parse.conversation_id)
             turn = Turn(self.domain, tracker.copy(), parse.conversation_id, parse.turn_id, parse, parse.channel)
+            if self._already_handled(tracker, parse.turn_id):
+                return self._repeat(turn), []
             await self._decide(turn)
             await self._commit(turn)
             return turn.decision(), turn.events
+
+    @staticmethod
+    def _already_handled(tracker: Tracker, turn_id: int) -> bool:
+        """A redelivered message (at-least-once buses) must not change the state a second time."""
+        return any(r.get("turn") == turn_id and r.get("type") == "user" for r in tracker.records)
+
+    def _repeat(self, turn: Turn) -> Decision:
+        """The same reply again for a redelivered turn, rendered from the current slots."""
+        said = next((r.get("acts", []) for r in reversed(turn.tracker.records)
+                     if r.get("turn") == turn.turn_id and r.get("type") == "bot"), [])
+        for name in said:
+            if name != "text":  # literal texts are not stored; templates can be said again
+                turn.say(name)
+        turn.explain(f"turn {turn.turn_id} was already handled (redelivered): state unchanged, reply repeated")
+        return turn.decision()
 
     async def restart(self, conversation_id: str, turn_id: int) -> Sequence[Event]:
         async with self._conversation(conversation_id):

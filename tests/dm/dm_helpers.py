@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from dialogue.protocols import TrackerStore
 from dialogue.stores.memory import MemoryStore
 
 DOMAIN_DIR = Path(__file__).parent / "domain"
-_turn_ids = itertools.count(1)
+# unique across processes too, like the pipeline's time-based turn ids (a repeated id is a redelivery)
+_turn_ids = itertools.count(time.time_ns() // 1000)
 
 
 def parse(conversation_id: str, intent: str, text: str | None = None, confidence: float = 0.95,

@@ -82,3 +82,15 @@ async def test_out_of_scope_fallback_gets_the_out_of_scope_reply(manager: RuleDi
     unsure = {"nlu_fallback": {"reason": "confidence 0.20 below 0.45", "predicted": "book", "suggestions": ["book"]}}
     decision, _ = await manager.handle(parse("hmm", "nlu_fallback", 0.8, metadata=unsure, turn=2))
     assert [a.name for a in decision.acts] == ["utter_clarify"]
+
+
+async def test_a_redelivered_turn_repeats_the_reply_without_changing_state(manager: RuleDialogueManager):
+    first, events = await manager.handle(parse("book an appointment", "book", turn=1))
+    records = len(await manager.store.load("c"))
+    again, again_events = await manager.handle(parse("book an appointment", "book", turn=1))
+    assert [a.name for a in again.acts] == [a.name for a in first.acts] == ["utter_ask_name"]
+    assert events and again_events == []
+    assert len(await manager.store.load("c")) == records
+    assert any("redelivered" in line for line in again.explanation)
+    name, _ = await manager.handle(parse("Ann", "inform", turn=2))
+    assert name.slots["name"] == "Ann"  # the conversation goes on normally
