@@ -250,8 +250,13 @@ class RuleDialogueManager:
             await run_steps(turn, interrupt.spec.then, self.forms, interrupt.name)
             return True
         if turn.state.form is not None:
+            # a rule that would only start the form already running is no digression: the
+            # message ("it's 12345" read as order_status) is an answer to the form
+            active = turn.state.form
             names_intent = intent != FALLBACK_INTENT and any(
-                r.names_intent(intent) and r.mismatch(situation) is None for r in self.rules
+                r.names_intent(intent) and r.mismatch(situation) is None
+                and not any(step.start_form == active for step in r.spec.then)
+                for r in self.rules
             )
             if await self.forms.handle(turn, intent, fills, names_intent):
                 return True

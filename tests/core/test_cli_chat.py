@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def chat(domain: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "dialogue", "chat", str(domain), *extra],
-        input="".join(line + "\n" for line in lines), capture_output=True, text=True, timeout=300, cwd=ROOT,
+        input="".join(line + "\n" for line in lines), capture_output=True, text=True, timeout=900, cwd=ROOT,
     )
 
 

@@ -118,3 +118,17 @@ def test_quantised_after_training_still_saves_fp32(trained: tuple[JointBertNLU, 
     reloaded.load(tmp_path / "saved")
     text = "one large pepperoni please"
     assert reloaded.process(parse_of(text)).intent == model.process(parse_of(text)).intent
+
+
+def test_entity_types_limits_what_the_tagger_reports(trained: tuple[JointBertNLU, TrainingData, Path], tmp_path: Path) -> None:
+    model, data, _ = trained
+    tagged = next(p for p in model.process_batch([parse_of(e.text) for e in data.examples]) if p.entities)
+    model.save(tmp_path / "m")
+    kinds = sorted({e.type for e in tagged.entities})
+    for allowed, expected in (([], set()), (kinds[:1], {kinds[0]})):
+        limited = JointBertNLU(JointBertNLU.Config(**SMALL, entity_types=allowed))
+        limited.load(tmp_path / "m")
+        parse = limited.process(parse_of(tagged.text))
+        assert {e.type for e in parse.entities} == expected
+        assert parse.intent == tagged.intent
+        assert limited.fingerprint(data) == model.fingerprint(data)  # inference-only: no retraining

@@ -36,7 +36,7 @@ async def test_server_real_components_tiny_domain(tmp_path: Path) -> None:
     assert 'dialogue_component_seconds_count{component="dm"} 3.0' in metrics
 
 
-@pytest.mark.slow  # the pack's TF-IDF model takes ~15 s CPU to train
+@pytest.mark.slow  # the pack's BERT model takes ~2 min CPU to train on a fresh copy
 @pytest.mark.skipif(not (PACK / "domain.yml").is_file(), reason="the customer_service pack is not there")
 async def test_server_serves_the_customer_service_pack(tmp_path: Path) -> None:
     domain = tmp_path / "customer_service"

@@ -21,7 +21,8 @@ from dialogue.protocols import ComponentConfig
 
 VERSION = 1
 #: config keys that change only inference, never the trained weights (left out of the fingerprint)
-INFERENCE_ONLY = ("quantize", "threads", "train_threads", "ranking_size", "min_entity_confidence", "inference_batch_size")
+INFERENCE_ONLY = ("quantize", "threads", "train_threads", "ranking_size", "min_entity_confidence", "inference_batch_size",
+                  "entity_types")
 
 
 #: metadata key: cosine similarity of the message to the closest intent's training examples
@@ -56,6 +57,10 @@ class JointBertNLU:
         train_threads: int | None = Field(None, ge=1, description="torch threads for training; default: idle cores, max 4.")
         ranking_size: int = Field(RANKING_SIZE, ge=1)
         min_entity_confidence: float = Field(0.0, ge=0, le=1)
+        entity_types: list[str] | None = Field(
+            None, description="Report only these entity types (None: all it learned; []: intents only, "
+            "leaving entities to the rule extractors)."
+        )
         inference_batch_size: int = Field(64, ge=1)
 
     name = "joint_bert"
@@ -272,6 +277,8 @@ class JointBertNLU:
                 confidences = [float(tag_probs[i, t]) for t in words.first_token]
                 for span in decode_tags(words, tags, confidences):
                     if span.confidence < self.config.min_entity_confidence:
+                        continue
+                    if self.config.entity_types is not None and span.type not in self.config.entity_types:
                         continue
                     surface = parse.text[span.start : span.end]
                     value = self.values.get(f"{span.type}\x00{surface.lower()}", surface)
