@@ -134,6 +134,7 @@ class Bot:
         bus.subscribe(ParsedMessage.topic, DMStage(dm), name="dm")
         bus.subscribe(Decision.topic, NLGStage(nlg, bus), name="nlg")
         bus.subscribe(BotTurn.topic, self._on_turn, name="bot.reply")
+        bus.subscribe(BotTurn.topic, self._record_reply, name="dm.record_reply")
         bus.subscribe(PipelineError.topic, self._on_error, name="bot.errors")
 
     @classmethod
@@ -164,6 +165,12 @@ class Bot:
 
     async def say(self, conversation_id: str, text: str, channel: str = "api") -> BotTurn:
         return await self.handle(self.user_message(conversation_id, text, channel))
+
+    async def _record_reply(self, message: BusMessage) -> None:
+        """Managers that keep replies in their tracker (generated or not) get each turn's reply."""
+        recorder = getattr(self.dm, "record_reply", None)
+        if recorder is not None and isinstance(message, BotTurn) and message.messages:
+            await recorder(message)
 
     async def _on_turn(self, message: BusMessage) -> None:
         future = self._waiting.get((message.conversation_id, message.turn_id))

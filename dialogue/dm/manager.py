@@ -29,9 +29,9 @@ from dialogue.dm.conditions import CompiledRule, Situation
 from dialogue.dm.forms import FormEngine
 from dialogue.dm.slots import initial_slots
 from dialogue.dm.steps import run_steps
-from dialogue.dm.tracker import Tracker
+from dialogue.dm.tracker import Tracker, record
 from dialogue.dm.turn import Turn
-from dialogue.messages import Button, Decision, Event, ParsedMessage
+from dialogue.messages import BotTurn, Button, Decision, Event, ParsedMessage
 from dialogue.protocols import ComponentConfig, TrackerStore
 
 log = logging.getLogger("dialogue.dm")
@@ -94,6 +94,16 @@ class RuleDialogueManager:
             await self._decide(turn)
             await self._commit(turn)
             return turn.decision(), turn.events
+
+    async def record_reply(self, reply: BotTurn) -> None:
+        """Keep what the bot said, and whether a language model wrote it, in the tracker."""
+        async with self._conversation(reply.conversation_id):
+            tracker = await self._tracker(reply.conversation_id)
+            item = record("reply", reply.turn_id, messages=[
+                {"text": m.text, "response": m.response, "generated": m.generated} for m in reply.messages
+            ])
+            await self.store.append(reply.conversation_id, [item])
+            tracker.add(item)
 
     @staticmethod
     def _already_handled(tracker: Tracker, turn_id: int) -> bool:
@@ -250,13 +260,8 @@ class RuleDialogueManager:
             await run_steps(turn, interrupt.spec.then, self.forms, interrupt.name)
             return True
         if turn.state.form is not None:
-            # a rule that would only start the form already running is no digression: the
-            # message ("it's 12345" read as order_status) is an answer to the form
-            active = turn.state.form
             names_intent = intent != FALLBACK_INTENT and any(
-                r.names_intent(intent) and r.mismatch(situation) is None
-                and not any(step.start_form == active for step in r.spec.then)
-                for r in self.rules
+                r.names_intent(intent) and r.mismatch(situation) is None for r in self.rules
             )
             if await self.forms.handle(turn, intent, fills, names_intent):
                 return True

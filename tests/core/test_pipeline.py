@@ -123,3 +123,27 @@ async def test_concurrent_conversations_each_get_their_own_reply(bot: Bot):
 async def test_overlong_messages_are_truncated_not_fatal(bot: Bot):
     turn = await bot.say("c1", "x" * 100_000)
     assert turn.messages[0].text == "act:order_status"
+
+
+class GeneratingRealiser:
+    async def realise(self, decision: Decision, stream=None) -> list[BotMessage]:  # type: ignore[no-untyped-def]
+        return [BotMessage(text="Hello!", response="utter_greet"), BotMessage(text="Written by a model.", generated=True)]
+
+
+async def test_the_tracker_keeps_each_reply_and_whether_it_was_generated():
+    from dialogue.dm.manager import RuleDialogueManager
+    from dialogue.stores.memory import MemoryStore
+
+    domain = load_domain(FIXTURE)
+    manager = RuleDialogueManager(domain, MemoryStore())
+    bot = Bot(domain, InProcessBus(), NLUStage([KeywordNLU()], domain.intent_names), manager, GeneratingRealiser())
+    turn = await bot.say("c1", "hello")
+    await bot.bus.join()
+    replies = [r for r in (await manager.tracker("c1")).records if r["type"] == "reply"]
+    assert [r["turn"] for r in replies] == [turn.turn_id]
+    assert [(m["text"], m["generated"]) for m in replies[0]["messages"]] == [
+        ("Hello!", False), ("Written by a model.", True)]
+    stored = await manager.store.load("c1")
+    assert any(r["type"] == "reply" for r in stored)  # persisted, not only cached
+    again = await bot.say("c1", "hello")  # the reply record does not disturb the next turn
+    assert again.messages[0].text == "Hello!"
