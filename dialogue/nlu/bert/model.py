@@ -49,11 +49,15 @@ def _is_bert(path: str) -> bool:
 
 
 def quantize(model: nn.Module) -> nn.Module:
-    """Dynamic int8 quantisation of the Linear layers (weights int8, activations quantised on the fly)."""
+    """A copy with the encoder's Linear layers in dynamic int8 (weights int8, activations quantised
+    on the fly). The two small heads stay fp32: they cost nothing and decide every tag boundary."""
+    import copy
     import warnings
 
     with warnings.catch_warnings():  # torch 2.13 deprecates torch.ao in favour of torchao (not installed)
         warnings.simplefilter("ignore")
         from torch.ao.quantization import quantize_dynamic
 
-        return quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+        quantised = copy.deepcopy(model)
+        quantised.encoder = quantize_dynamic(quantised.encoder, {nn.Linear}, dtype=torch.qint8, inplace=True)
+        return quantised

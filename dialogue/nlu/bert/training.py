@@ -8,9 +8,11 @@ Choices, and why:
   context rather than memorising the few values written by hand;
 * a stratified held-out slice picks the best epoch (early stopping) and fits the softmax
   temperature, so confidences are calibrated for the fallback threshold;
-* a step budget sets the epochs: small data gets many short epochs, large data few;
+* a step budget sets the epochs (small data gets many short epochs), with a floor of
+  ``min_epochs`` passes: rare entity values in large data need several (docs/benchmarks/nlu.md);
 * speed: dynamic padding, short ``max_len``, frozen word embeddings (half of MiniLM's
-  parameters, and the costliest optimizer state), optionally frozen lower layers.
+  parameters, and the costliest optimizer state), bf16 autocast where the CPU or GPU computes
+  bf16 natively (weights and optimizer stay fp32), optionally frozen lower layers.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dialogue.nlu.bert.encoding import IGNORE, decode_tags, token_labels, word_tags, words_of
+from dialogue.nlu.bert.encoding import IGNORE, best_tag_path, decode_tags, token_labels, word_tags, words_of
 from dialogue.nlu.training_data import EntitySpan, TrainingExample
 
 Progress = Callable[[str, float], None]
@@ -47,13 +49,63 @@ class TrainResult:
 
 
 def auto_threads(cap: int = 4) -> int:
-    """Cores not already busy (1-minute load average), at least 1: OpenMP threads that
-    compete for a shared CPU spin and slow each other down many times over."""
+    """Cores idle right now, at least 1: OpenMP threads that compete for a shared CPU spin and
+    slow each other down many times over. Idle time is sampled over 0.2 s (/proc/stat); the
+    1-minute load average, the fallback, still counts work that has just finished."""
     import os
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    free = cpus - (os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
-    return max(1, min(cap, cpus, int(free + 0.5)))
+    busy = busy_cores(cpus)
+    return max(1, min(cap, cpus, int(cpus - busy + 0.5)))
+
+
+def busy_cores(cpus: int, interval: float = 0.2) -> float:
+    """How many cores other work keeps busy: from /proc/stat deltas, else the load average."""
+    import os
+
+    def sample() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat", encoding="ascii") as stat:
+                fields = [int(x) for x in stat.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return idle, sum(fields)
+
+    first = sample()
+    if first is not None:
+        time.sleep(interval)
+        second = sample()
+        if second is not None and second[1] > first[1]:
+            return cpus * (1 - (second[0] - first[0]) / (second[1] - first[1]))
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+
+
+def training_device(name: str) -> torch.device:
+    """``cpu``, ``cuda[:n]``, or ``auto`` (a GPU when torch sees one): training only, inference stays on the CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"joint_bert: device {name!r} asked for, but torch sees no GPU (use device: cpu or auto)")
+    return device
+
+
+def native_bf16(device: torch.device) -> bool:
+    """Does this device compute bf16 natively? Emulated bf16 is slower than fp32, so only then."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+            flags = next((line for line in cpuinfo if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def mixed_precision(setting: str, device: torch.device) -> bool:
+    """``bf16``: always; ``auto``: where the hardware has it; ``fp32``: never."""
+    return setting == "bf16" or (setting == "auto" and native_bf16(device))
 
 
 def seed_everything(seed: int) -> None:
@@ -146,6 +198,7 @@ class Encoder:
         self.intent_index = {name: i for i, name in enumerate(intents)}
         self.tag_index = {name: i for i, name in enumerate(tags)}
         self.max_len = max_len
+        self.device = torch.device("cpu")
 
     def batch(self, examples: Sequence[TrainingExample]) -> dict[str, torch.Tensor]:
         enc = self.tokenizer(
@@ -153,12 +206,13 @@ class Encoder:
         )
         length = enc["input_ids"].shape[1]
         tags = [token_labels(enc.encodings[i], e.entities, self.tag_index, length) for i, e in enumerate(examples)]
-        return {
+        tensors = {
             "input_ids": enc["input_ids"],
             "attention_mask": enc["attention_mask"],
             "intent": torch.tensor([self.intent_index[e.intent] for e in examples]),
             "tags": torch.tensor(tags, dtype=torch.long),
         }
+        return {name: tensor.to(self.device) for name, tensor in tensors.items()}
 
 
 def _f1(gold: set[Any], pred: set[Any]) -> float:
@@ -181,17 +235,18 @@ def score_holdout(model: nn.Module, encoder: Encoder, tags: list[str], examples:
         intent_logits, tag_logits = model(batch["input_ids"], batch["attention_mask"])
         loss_sum += float(nn.functional.cross_entropy(intent_logits, batch["intent"], reduction="sum"))
         logits_all.append(intent_logits)
-        predicted = tag_logits.argmax(-1)
+        tag_probs = torch.softmax(tag_logits.float(), dim=-1).cpu().numpy()
         enc = encoder.tokenizer([e.text for e in chunk], truncation=True, max_length=encoder.max_len)
         for i, example in enumerate(chunk):
             words = words_of(enc.encodings[i])
-            word_pred = [tags[int(predicted[i, t])] for t in words.first_token]
+            path, _ = best_tag_path(tag_probs[i, words.first_token], tags)
+            word_pred = [tags[t] for t in path]
             for span in decode_tags(words, word_pred, [1.0] * len(word_pred)):
                 pred_spans.add((offset + i, span.type, span.start, span.end))
             gold_words = word_tags(words, example.entities)
             for span in decode_tags(words, gold_words, [1.0] * len(gold_words)):
                 gold_spans.add((offset + i, span.type, span.start, span.end))
-    logits = torch.cat(logits_all).float().numpy()
+    logits = torch.cat(logits_all).float().cpu().numpy()
     labels = np.array([encoder.intent_index[e.intent] for e in examples])
     return {
         "intent_accuracy": float((logits.argmax(1) == labels).mean()),
@@ -224,6 +279,9 @@ def train_joint(
             values[span.type].append(example.text[span.start : span.end])
     values = {k: sorted(set(v)) for k, v in values.items()}
     has_entities = len(tags) > 1
+    encoder.device = training_device(config.device)
+    model.to(encoder.device)
+    bf16 = mixed_precision(config.precision, encoder.device)
 
     epoch_size = len(balanced_order(train, config.balance, random.Random(0)))
     steps_per_epoch = math.ceil(epoch_size / config.batch_size)
@@ -267,11 +325,12 @@ def train_joint(
             if values and config.augment > 0:
                 chunk = [swap_entities(e, values, rng) if rng.random() < config.augment else e for e in chunk]
             batch = encoder.batch(chunk)
-            intent_logits, tag_logits = model(batch["input_ids"], batch["attention_mask"])
-            loss = nn.functional.cross_entropy(intent_logits, batch["intent"])
+            with torch.autocast(encoder.device.type, dtype=torch.bfloat16, enabled=bf16):
+                intent_logits, tag_logits = model(batch["input_ids"], batch["attention_mask"])
+            loss = nn.functional.cross_entropy(intent_logits.float(), batch["intent"])
             if has_entities:
                 loss = loss + config.entity_loss_weight * nn.functional.cross_entropy(
-                    tag_logits.reshape(-1, tag_logits.shape[-1]), batch["tags"].reshape(-1), ignore_index=IGNORE
+                    tag_logits.float().reshape(-1, tag_logits.shape[-1]), batch["tags"].reshape(-1), ignore_index=IGNORE
                 )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -303,6 +362,8 @@ def train_joint(
     if len(held) >= MIN_CALIBRATION:
         final = score_holdout(model, encoder, tags, held, config.batch_size * 2)
         result.temperature = min(4.0, max(0.25, fit_temperature(final["logits"], final["labels"])))
+    model.to("cpu")
+    encoder.device = torch.device("cpu")
     model.eval()
     result.seconds = time.perf_counter() - started
     if progress:
