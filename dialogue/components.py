@@ -1,7 +1,9 @@
-"""Build the components a domain's ``pipeline:`` section names, with validated parameters."""
+"""Build the components a domain's ``pipeline:`` section names, with validated parameters; import its plugins."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from pydantic import ValidationError
@@ -9,7 +11,14 @@ from pydantic import ValidationError
 from dialogue.domain.model import Domain
 from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.protocols import ComponentConfig
-from dialogue.registry import PluginError, registry, suggest
+from dialogue.registry import (
+    PluginError,
+    import_local_module,
+    import_plugin_module,
+    plugin_package,
+    registry,
+    suggest,
+)
 
 
 def component_config(group: str, spec: ComponentSpec) -> tuple[Any, ComponentConfig]:
@@ -40,13 +49,43 @@ def build_component(group: str, spec: ComponentSpec, domain: Domain, **extra: An
 
 
 def load_local_plugins(domain: Domain) -> None:
-    """Import the domain's own plugin modules (``plugins:`` list, or ``plugins/*.py`` by default)."""
-    from dialogue.registry import import_local_module
+    """Import the domain's own plugin modules (``plugins:`` list, or ``plugins/*.py`` by default).
 
+    ``plugins/`` is imported as a package, each file as its submodule, so plugin files can import
+    each other relatively (``from . import common``); a module is imported (and registers) once.
+    """
     paths = [domain.path / p for p in domain.plugins]
     if not domain.plugins and (domain.path / "plugins").is_dir():
         paths = sorted(p for p in (domain.path / "plugins").glob("*.py") if not p.name.startswith(("_", "test_")))
     for path in paths:
         if not path.is_file():
             raise PluginError(f"Local plugin {path} does not exist (listed under plugins: in {domain.path}).")
-        import_local_module(path)
+        _import_file(domain.path, path)
+
+
+def import_domain_plugin(domain: Domain | str | Path, module: str | Path) -> ModuleType:
+    """A domain's plugin module, the very object its actions use (imported now if it was not yet).
+
+    ``module`` names a module of the ``plugins/`` package (``"shop_common"``, ``"clinic.desk"``), or
+    is a ``.py`` file, relative to the domain folder or absolute (``"data/build_db.py"``); a file
+    outside ``plugins/`` is imported by its path, once.
+    """
+    root = Path(domain.path if isinstance(domain, Domain) else domain)
+    if isinstance(module, Path) or module.endswith(".py"):
+        return _import_file(root, root / module)
+    return import_plugin_module(root, module)
+
+
+def _import_file(root: Path, path: Path) -> ModuleType:
+    """A file under ``plugins/`` as a submodule of the domain's package; any other file by its path."""
+    try:
+        parts = path.resolve().relative_to((root / "plugins").resolve()).with_suffix("").parts
+    except ValueError:
+        return import_local_module(path)
+    if parts[-1:] == ("__init__",):
+        parts = parts[:-1]
+    if not parts:
+        return plugin_package(root)
+    if all(part.isidentifier() for part in parts):
+        return import_plugin_module(root, ".".join(parts))
+    return import_local_module(path)

@@ -6,21 +6,28 @@ GPT-2) is imported only when a domain's config names it. Third-party packages de
     [project.entry-points."dialogue.nlu"]
     my_classifier = "my_package.module:MyClassifier"
 
-A domain's local plugin modules (listed under ``plugins:`` in its YAML) register with the
-``register`` decorator. A plugin that fails to import raises ``PluginError`` naming the
-plugin and carrying its trace; nothing is dropped silently.
+A domain's local plugin modules (``plugins/*.py``, or those listed under ``plugins:`` in its
+YAML) register with the ``register`` decorator. The ``plugins/`` folder is imported as a
+package of its own (``dialogue_domains.<folder>_<hash>``), so its files import each other
+relatively. A plugin that fails to import raises ``PluginError`` naming the file and carrying
+its trace; nothing is dropped silently.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
+import importlib.machinery
 import importlib.metadata
 import importlib.util
+import re
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 from dialogue.builtins import BUILTINS
@@ -122,18 +129,102 @@ def register(group: str, name: str) -> Callable[[T], T]:
     return decorate
 
 
-def import_local_module(path: Path) -> None:
-    """Import one of a domain's plugin files; its ``@register`` calls fill the registries."""
-    module_name = "dialogue_local_" + "_".join(path.with_suffix("").parts[-3:]).replace("-", "_").replace(".", "_")
-    spec = importlib.util.spec_from_file_location(module_name, path)
+DOMAINS_PACKAGE = "dialogue_domains"
+_LOCK = threading.RLock()
+
+
+def plugin_package_name(domain_dir: Path) -> str:
+    """``dialogue_domains.<folder>_<hash>``: stable per domain folder, distinct for same-named folders elsewhere."""
+    resolved = Path(domain_dir).resolve()
+    return f"{DOMAINS_PACKAGE}.{_unique(resolved.name, resolved)}"
+
+
+def _unique(label: str, resolved: Path) -> str:
+    """``<label>_<short hash of the resolved path>``, usable as a module name."""
+    name = re.sub(r"\W", "_", label) or "domain"
+    return f"{name}_{hashlib.sha1(str(resolved).encode()).hexdigest()[:8]}"
+
+
+def _package_module(name: str, search: list[str]) -> ModuleType:
+    """An empty package module: nothing to run, submodules found on ``search``."""
+    spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+    spec.submodule_search_locations = search
+    return importlib.util.module_from_spec(spec)
+
+
+def _domains_root() -> ModuleType:
+    """``dialogue_domains``: the parent of every domain's plugin package (nothing on disk)."""
+    if DOMAINS_PACKAGE not in sys.modules:
+        sys.modules[DOMAINS_PACKAGE] = _package_module(DOMAINS_PACKAGE, [])
+    return sys.modules[DOMAINS_PACKAGE]
+
+
+def _failed(path: Path, exc: Exception) -> PluginError:
+    return PluginError(f"Local plugin {path} failed to import: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+
+
+def plugin_package(domain_dir: Path) -> ModuleType:
+    """The domain's ``plugins/`` folder as a package (its ``__init__.py`` if it has one), registered once.
+
+    Plugin files are its submodules, so they import each other relatively (``from . import common``).
+    """
+    name = plugin_package_name(domain_dir)
+    with _LOCK:
+        if name in sys.modules:
+            return sys.modules[name]
+        folder = Path(domain_dir).resolve() / "plugins"
+        init = folder / "__init__.py"
+        if init.is_file():
+            package = _run_file(name, init, [str(folder)])
+        else:
+            package = sys.modules[name] = _package_module(name, [str(folder)])
+        setattr(_domains_root(), name.rpartition(".")[2], package)
+        return package
+
+
+def import_plugin_module(domain_dir: Path, module: str) -> ModuleType:
+    """Import ``plugins/<module>.py`` (``a.b`` for ``plugins/a/b.py``) as a submodule of the domain's package, once."""
+    package = plugin_package(domain_dir)
+    full = f"{package.__name__}.{module}"
+    if full in sys.modules:
+        return sys.modules[full]
+    folder = Path(package.__path__[0])
+    base = folder.joinpath(*module.split("."))
+    path = base.with_name(base.name + ".py") if not base.is_dir() else base / "__init__.py"
+    finder = sys.path_importer_cache.get(str(folder))
+    if finder is not None:
+        finder.invalidate_caches()  # a file written since the folder was last listed
+    try:
+        return importlib.import_module(full)
+    except ModuleNotFoundError as exc:
+        if exc.name == full:
+            raise PluginError(f"Local plugin {path} does not exist.") from exc
+        raise _failed(path, exc) from exc
+    except Exception as exc:
+        raise _failed(path, exc) from exc  # the import system has taken the half-run module out again
+
+
+def import_local_module(path: Path) -> ModuleType:
+    """Import a plugin file that lies outside ``plugins/`` by its path, once, under a name unique to that path."""
+    resolved = Path(path).resolve()
+    name = f"{DOMAINS_PACKAGE}.file_{_unique(resolved.stem, resolved)}"
+    with _LOCK:
+        if name in sys.modules:
+            return sys.modules[name]
+        _domains_root()
+        return _run_file(name, resolved)
+
+
+def _run_file(name: str, path: Path, search: list[str] | None = None) -> ModuleType:
+    """Run ``path`` as module ``name`` (a package when ``search`` is given) and register it; none left on failure."""
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=search)
     if spec is None or spec.loader is None:
         raise PluginError(f"Local plugin {path} is not a Python module.")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
+    sys.modules[name] = module  # dataclasses look their module up while the file runs
     try:
         spec.loader.exec_module(module)
     except Exception as exc:
-        del sys.modules[module_name]
-        raise PluginError(
-            f"Local plugin {path} failed to import: {type(exc).__name__}: {exc}\n{traceback.format_exc()}"
-        ) from exc
+        del sys.modules[name]
+        raise _failed(path, exc) from exc
+    return module

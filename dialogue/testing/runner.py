@@ -116,16 +116,9 @@ class FixtureContext:
 
     def plugin(self, stem: str) -> ModuleType:
         """The loaded local plugin module ``plugins/<stem>.py`` (the instance the actions use)."""
-        wanted = (self.domain.path / "plugins" / f"{stem}.py").resolve()
-        found = [
-            (name, module) for name, module in list(sys.modules.items())
-            if getattr(module, "__file__", None) and Path(module.__file__).resolve() == wanted  # type: ignore[arg-type]
-        ]
-        # the instance the plugin loader registered (dialogue_local_*) is the one the actions came from
-        found.sort(key=lambda item: not item[0].startswith("dialogue_local_"))
-        if found:
-            return found[0][1]
-        raise LookupError(f"plugin module {stem!r} of domain {self.domain.name} is not loaded")
+        from dialogue.components import import_domain_plugin
+
+        return import_domain_plugin(self.domain, stem)
 
 
 def _import_file(path: Path) -> ModuleType:

@@ -7,32 +7,14 @@ address) happen only in the forms' submit actions, after the customer confirmed.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from datetime import datetime
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from dialogue.actions import ActionContext, action
 
-
-def _common() -> ModuleType:
-    """shop_common.py, loaded by path (local plugins are not a package); it loads the other siblings."""
-    key = "juniper_shop_shop_common"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name("shop_common.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-common = _common()
-policy = common.policy
-shop, call, shop_now, latest_text = common.shop, common.call, common.shop_now, common.latest_text
+from . import shop_policy as policy
+from .shop_common import call, latest_text, shop, shop_now
 
 
 # --------------------------------------------------------------------------- orders

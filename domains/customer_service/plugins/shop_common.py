@@ -1,42 +1,20 @@
-"""What the action modules share: loading sibling modules, the database handle, the shop clock.
+"""What the action modules share: the database handle, the shop clock, the latest message's text.
 
-Local plugins are imported by file path, not as a package, so sibling modules are loaded here
-under stable names (``juniper_shop_<name>``) and shared by every module that asks for them.
+The plugin files form one package: the action modules import this module and ``shop_policy``
+relatively (``from . import shop_policy``), so every module shares one copy of each.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 from datetime import datetime, timezone
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from dialogue.actions import ActionContext
 
+from . import shop_db as db
+
 SHOP_TZ = "America/New_York"
-
-
-def sibling(name: str) -> ModuleType:
-    """Import ``<name>.py`` from this folder once and share it."""
-    key = f"juniper_shop_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[key]
-            raise
-    return sys.modules[key]
-
-
-db = sibling("shop_db")
-policy = sibling("shop_policy")
 
 
 def shop(ctx: ActionContext) -> Any:

@@ -11,12 +11,10 @@ process may serve several conversations at once.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import os
 import sqlite3
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from types import ModuleType
+
+from dialogue.components import import_domain_plugin
 
 ENV_PATH = "JUNIPER_SHOP_DB"
 PACK_DIR = Path(__file__).resolve().parent.parent
@@ -34,19 +34,8 @@ log = logging.getLogger("juniper_shop")
 
 
 def build_module() -> ModuleType:
-    """``data/build_db.py`` as a module (it is a script, not part of a package)."""
-    key = "juniper_shop_build_db"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, BUILD_SCRIPT)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module  # dataclasses look their module up while the file runs
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[key]
-            raise
-    return sys.modules[key]
+    """``data/build_db.py`` as a module (a script outside the plugins package), imported once by the framework."""
+    return import_domain_plugin(PACK_DIR, BUILD_SCRIPT)
 
 
 @dataclass(frozen=True)

@@ -8,31 +8,14 @@ also fill the display slots (order_items, order_summary...) the next prompt or c
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from dialogue.actions import ActionContext, action
 
-
-def _common() -> ModuleType:
-    """shop_common.py, loaded by path (local plugins are not a package); it loads the other siblings."""
-    key = "juniper_shop_shop_common"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name("shop_common.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-shared = _common()
-policy = shared.policy
-call = shared.call
+from . import shop_common as shared
+from . import shop_policy as policy
+from .shop_common import call
 
 
 async def _existing_order(ctx: ActionContext) -> Any:

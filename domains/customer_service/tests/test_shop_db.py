@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
-import sys
 from datetime import date, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
+
+from dialogue.components import import_domain_plugin
 
 PACK = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)
 
 
-def load(name: str) -> ModuleType:
-    key = f"juniper_shop_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, PACK / "plugins" / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-shop_db = load("shop_db")
+shop_db = import_domain_plugin(PACK, "shop_db")
 build_db = shop_db.build_module()
 
 
@@ -151,7 +139,7 @@ def test_lookup_file_and_synonyms_match_the_catalogue() -> None:
     nlu = yaml.safe_load((PACK / "nlu.yml").read_text())
     assert set(nlu["entities"]["product"]["synonyms"]) == names
     reasons = set(nlu["entities"]["return_reason"]["synonyms"])
-    assert reasons == set(load("shop_policy").REASONS)
+    assert reasons == set(import_domain_plugin(PACK, "shop_policy").REASONS)
 
 
 def test_script_writes_a_database_from_the_command_line(tmp_path: Path) -> None:

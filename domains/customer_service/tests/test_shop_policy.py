@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from dialogue.components import import_domain_plugin
 
 PACK = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 26)  # a Thursday
 
 
-def load(name: str) -> ModuleType:
-    key = f"juniper_shop_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, PACK / "plugins" / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-policy = load("shop_policy")
-shop_db = load("shop_db")
+policy = import_domain_plugin(PACK, "shop_policy")
+shop_db = import_domain_plugin(PACK, "shop_db")
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import runpy
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -190,13 +191,7 @@ class Catalog:
             path.parent.mkdir(parents=True, exist_ok=True)
             source = SHIPPED
             if not source.exists():  # a checkout without the generated file: build it
-                from importlib import util
-
-                spec = util.spec_from_file_location("education_build_db", SHIPPED.with_name("build_db.py"))
-                assert spec and spec.loader
-                module = util.module_from_spec(spec)
-                spec.loader.exec_module(module)
-                module.build(source, date.today())
+                runpy.run_path(str(SHIPPED.with_name("build_db.py")))["build"](source, date.today())
             shutil.copyfile(source, path)
         return cls(path)
 

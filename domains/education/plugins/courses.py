@@ -8,28 +8,11 @@ confirmation message shows. Writes happen only in the submit actions, after conf
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from dialogue.actions import ActionContext, action
 
-
-def _load_catalog() -> ModuleType:
-    """plugins/_catalog.py by path (local plugins are files, not a package); one shared copy."""
-    key = "education_pack_catalog"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name("_catalog.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-cat = _load_catalog()
+from . import _catalog as cat
 
 #: the search filters an action reads from the message (or, when refining, from earlier turns)
 FILTERS = ("subject", "level", "schedule", "mode")

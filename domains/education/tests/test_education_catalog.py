@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sqlite3
-import sys
 from datetime import date, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+
+from dialogue.components import import_domain_plugin
 
 PACK = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 1, 12)  # a Monday
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-build_db = _load("education_build_db", PACK / "data" / "build_db.py")
-cat = _load("education_pack_catalog", PACK / "plugins" / "_catalog.py")
+build_db = import_domain_plugin(PACK, "data/build_db.py")
+cat = import_domain_plugin(PACK, "_catalog")
 
 
 @pytest.fixture(scope="module")

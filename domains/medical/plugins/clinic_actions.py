@@ -7,34 +7,11 @@ only, never names or symptoms.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import sys
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 
 from dialogue.actions import ActionContext, action
 
-
-def _load_clinic() -> ModuleType:
-    """The pack's ``clinic`` package; plugins are loaded from files, so it is loaded by path too."""
-    init = Path(__file__).resolve().with_name("clinic") / "__init__.py"
-    name = "medical_pack_clinic"
-    loaded = sys.modules.get(name)
-    if loaded is not None and Path(str(loaded.__file__)).resolve() != init:  # a copy of the pack, loaded too
-        name += "_" + hashlib.sha1(str(init).encode()).hexdigest()[:10]
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[str(init.parent)])
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-clinic_lib = _load_clinic()
-dates, desk, store = clinic_lib.dates, clinic_lib.desk, clinic_lib.store
+from .clinic import dates, desk, store
 
 #: slots that describe one booking in progress
 BOOKING_SLOTS = ("appointment_date", "appointment_time", "appointment_day", "appointment_when")
@@ -44,7 +21,7 @@ def _now() -> datetime:
     return datetime.now().replace(second=0, microsecond=0)
 
 
-def _clinic(ctx: ActionContext):  # noqa: ANN202 - store.Clinic, loaded by path
+def _clinic(ctx: ActionContext) -> store.Clinic:
     return desk.clinic_for(ctx.domain.model_dir)
 
 

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
-from dialogue.components import load_local_plugins
-from dialogue.domain import load_domain
+from dialogue.components import import_domain_plugin
 
 PACK = Path(__file__).resolve().parents[1]
-load_local_plugins(load_domain(PACK))
-clinic_lib = sys.modules["medical_pack_clinic"]
+clinic_lib = import_domain_plugin(PACK, "clinic")
 dates, desk, store = clinic_lib.dates, clinic_lib.desk, clinic_lib.store
 
 #: a Monday a little ahead, so the whole test week is bookable
@@ -27,7 +24,7 @@ def on(weekday: int, weeks: int = 0) -> date:
 
 
 @pytest.fixture()
-def clinic(tmp_path: Path):  # noqa: ANN201 - store.Clinic, loaded by path
+def clinic(tmp_path: Path) -> store.Clinic:
     path = store.build_module().build(tmp_path / "clinic.sqlite3", start=MONDAY)
     return store.Clinic(path)
 

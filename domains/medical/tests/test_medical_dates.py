@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 
-from dialogue.components import load_local_plugins
-from dialogue.domain import load_domain
+from dialogue.components import import_domain_plugin
 
-PACK = __import__("pathlib").Path(__file__).resolve().parents[1]
-load_local_plugins(load_domain(PACK))
-dates = sys.modules["medical_pack_clinic"].dates
+PACK = Path(__file__).resolve().parents[1]
+dates = import_domain_plugin(PACK, "clinic.dates")
 
 WEDNESDAY = date(2026, 11, 25)
 

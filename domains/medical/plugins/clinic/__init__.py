@@ -1,7 +1,7 @@
 """The medical pack's own library: date parsing, the clinic database and front-desk policy.
 
-A domain's plugins are plain files, not an installed package, so each plugin module loads
-this package by path (``_load_clinic``) under the name ``medical_pack_clinic``.
+The domain's ``plugins/`` folder is imported as a package, so the plugin modules import this
+subpackage relatively (``from .clinic import dates, desk, store``).
 """
 
 from __future__ import annotations

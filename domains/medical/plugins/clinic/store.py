@@ -10,7 +10,6 @@ stored (a booking needs them) but never logged; conversations are linked by a ha
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
 import os
 import random
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from types import ModuleType
+
+from dialogue.components import import_domain_plugin
 
 ENV_PATH = "MEDICAL_CLINIC_DB"
 PACK_DIR = Path(__file__).resolve().parents[2]
@@ -71,12 +72,8 @@ class Prescription:
 
 
 def build_module() -> ModuleType:
-    """``data/build_db.py`` as a module (it is a script, not part of a package)."""
-    spec = importlib.util.spec_from_file_location("medical_clinic_build_db", BUILD_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """``data/build_db.py`` as a module (a script outside the plugins package), imported once by the framework."""
+    return import_domain_plugin(PACK_DIR, BUILD_SCRIPT)
 
 
 def conversation_key(conversation_id: str) -> str:
