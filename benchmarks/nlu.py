@@ -148,6 +148,13 @@ def oos_settings(use: str) -> list[tuple[str, float, str | None, float | None]]:
     return rows
 
 
+def separation(is_oos: list[bool], scores: list[float]) -> float:
+    """AUROC of a score (higher = more in scope) at telling in-scope from out-of-scope messages."""
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score([not o for o in is_oos], scores))
+
+
 def oos_sweep(train: TrainingData, test: TrainingData, intents: list[str], per: int | None) -> list[dict[str, Any]]:
     """Out-of-scope detection without an OOS data set: for each of ``intents``, train without it, treat
     its test examples as out of scope, and sweep the fallback settings (in-scope accuracy vs OOS recall).
@@ -155,17 +162,22 @@ def oos_sweep(train: TrainingData, test: TrainingData, intents: list[str], per: 
     from dialogue.nlu.fallback import FallbackClassifier
 
     totals: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    auroc: dict[str, list[float]] = defaultdict(list)
     for held in intents:
         kept = per_intent(TrainingData(tuple(e for e in train.examples if e.intent != held)), per)
         gold = tuple(TrainingExample(e.text, "oos", ()) if e.intent == held else e for e in test.examples)
         texts = [e.text for e in gold]
+        is_oos = [e.intent == "oos" for e in gold]
         for system, use in (("joint_bert", "joint_bert"), ("TF-IDF + LR", "tfidf_intent")):
             components = build_nlu(scratch_domain(kept), [ComponentSpec(use=use)], data=kept, model_root=None)
             raw: dict[str | None, list[Any]] = {None: parse_batch(components, texts)}
+            auroc[f"{system}, confidence"].append(separation(is_oos, [p.intent.confidence for p in raw[None]]))
             for label, threshold, signal, similarity in oos_settings(use):
                 if signal not in raw:  # the same weights, read with the other similarity signal
                     components[0].config = components[0].config.model_copy(update={"similarity": signal})
                     raw[signal] = parse_batch(components, texts)
+                    auroc[f"{system}, {signal} similarity"].append(
+                        separation(is_oos, [p.metadata["nlu_similarity"] for p in raw[signal]]))
                 fallback = FallbackClassifier(threshold, FallbackClassifier.Config(min_similarity=similarity))
                 result = score(gold, [fallback.process(p) for p in raw[signal]], oos_label="oos")
                 totals[f"{system}, {label}"].append((result["intent_accuracy"], result["oos_recall"]))
@@ -176,10 +188,16 @@ def oos_sweep(train: TrainingData, test: TrainingData, intents: list[str], per: 
         rows.append({"system": name, "held_out": intents, "train_per_intent": per,
                      "in_scope_accuracy": statistics.mean(a for a, _ in pairs),
                      "oos_recall": statistics.mean(r for _, r in pairs)})
+    print(f"\nAUROC, out-of-scope vs in-scope (1.0: every OOS message scores below every in-scope one), "
+          f"mean over {len(intents)} held-out intent(s):")
+    for name, values in auroc.items():
+        rows.append({"system": name, "held_out": intents, "train_per_intent": per, "auroc": statistics.mean(values)})
+        print(f"  {name}: {statistics.mean(values):.3f}  (" + ", ".join(f"{v:.3f}" for v in values) + ")")
     print(f"\nmean over {len(intents)} held-out intent(s):")
     print("| system and setting | in-scope accuracy % | OOS recall % |\n|---|---|---|")
     for row in rows:
-        print(f"| {row['system']} | {100 * row['in_scope_accuracy']:.2f} | {100 * row['oos_recall']:.2f} |")
+        if "oos_recall" in row:
+            print(f"| {row['system']} | {100 * row['in_scope_accuracy']:.2f} | {100 * row['oos_recall']:.2f} |")
     return rows
 
 

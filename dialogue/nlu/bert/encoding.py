@@ -7,6 +7,7 @@ JointBERT does, and turn predicted word tags back into character spans of the or
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -126,6 +127,16 @@ def decode_tags(words: Words, tags: Sequence[str], confidences: Sequence[float])
     return spans
 
 
+@functools.lru_cache(maxsize=32)
+def _transition_scores(tags: tuple[str, ...]) -> tuple[Any, Any]:
+    """Log-space transition penalties (0 or -inf) and the tags a message may start with, per tag set."""
+    import numpy as np
+
+    penalty = np.where(allowed_transitions(tags), 0.0, -np.inf)
+    first_allowed = np.array([not t.startswith("I-") for t in tags])
+    return penalty, first_allowed
+
+
 def allowed_transitions(tags: Sequence[str]) -> Any:
     """``allowed[i, j]``: may tag ``j`` follow tag ``i`` in BIO? ``I-X`` only after ``B-X`` or ``I-X``."""
     import numpy as np
@@ -151,8 +162,7 @@ def best_tag_path(probs: Any, tags: Sequence[str]) -> tuple[list[int], list[floa
     if probs.shape[0] == 0:
         return [], []
     log_probs = np.log(np.clip(probs, 1e-12, None))
-    penalty = np.where(allowed_transitions(tags), 0.0, -np.inf)
-    first_allowed = np.array([not t.startswith("I-") for t in tags])
+    penalty, first_allowed = _transition_scores(tuple(tags))
     score = np.where(first_allowed, log_probs[0], -np.inf)
     back = np.zeros(probs.shape, dtype=int)
     for word in range(1, probs.shape[0]):
