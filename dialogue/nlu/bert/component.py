@@ -90,6 +90,7 @@ class JointBertNLU:
         self.temperature = 1.0
         self.values: dict[str, str] = {}  # "type\x00surface lower" → annotated value
         self.intent_entities: dict[str, list[str]] = {}  # entity types annotated in each intent's examples
+        self._masks: dict[str, Any] = {}  # intent → tag mask, for intent_entity_mask
         self.train_info: dict[str, Any] = {}
         self.prototypes: Any = None  # unit mean pooled vector of each intent's training examples
         self.example_vectors: Any = None  # unit pooled vector of every training example
@@ -164,6 +165,7 @@ class JointBertNLU:
                 if span.value != surface:
                     self.values[f"{span.type}\x00{surface.lower()}"] = span.value
         self.intent_entities = {intent: sorted(types) for intent, types in seen.items()}
+        self._masks = {}
         self.tokenizer = self._tokenizer()
         self._build(pretrained=True)
         encoder = Encoder(self.tokenizer, self.intents, self.tags, self.config.max_len)
@@ -221,11 +223,13 @@ class JointBertNLU:
         return (pooled @ self.prototypes.T).max(axis=1)
 
     def _tag_mask(self, intent: str) -> Any:
-        """1 for O and the tags of entity types annotated with ``intent`` in training, else 0."""
+        """1 for O and the tags of entity types annotated with ``intent`` in training, else 0 (built once per intent)."""
         import numpy as np
 
-        allowed = set(self.intent_entities.get(intent, []))
-        return np.array([tag == "O" or tag.partition("-")[2] in allowed for tag in self.tags], dtype="float32")
+        if intent not in self._masks:
+            allowed = set(self.intent_entities.get(intent, []))
+            self._masks[intent] = np.array([t == "O" or t.partition("-")[2] in allowed for t in self.tags], dtype="float32")
+        return self._masks[intent]
 
     def _prepare_inference(self, keep_fp32: bool = False) -> None:
         self._threads()
@@ -277,6 +281,7 @@ class JointBertNLU:
         self.temperature, self.values = float(meta["temperature"]), dict(meta["values"])
         self.train_info = meta.get("train_info", {})
         self.intent_entities = {k: list(v) for k, v in meta.get("intent_entities", {}).items()}
+        self._masks = {}
         self.tokenizer = self._tokenizer()
         self._build(pretrained=False)
         self.model.load_state_dict(torch.load(directory / "model.pt", map_location="cpu", weights_only=True))
