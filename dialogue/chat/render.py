@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console, Group
@@ -11,6 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from dialogue.chat.trace import TurnTrace
+from dialogue.dm.redaction import MASK, display_value
+from dialogue.domain.schema.dm import SlotSpec
 from dialogue.messages import BotMessage
 
 
@@ -34,7 +37,8 @@ def render_handoff(console: Console, reason: str) -> None:
     console.print(Panel(Text(f"Handing over to a human agent ({reason}).", style="bold yellow"), border_style="yellow"))
 
 
-def debug_panel(trace: TurnTrace, replies: list[BotMessage]) -> Panel:
+def debug_panel(trace: TurnTrace, replies: list[BotMessage], slots: Mapping[str, SlotSpec] | None = None) -> Panel:
+    """The ``/debug`` panel; sensitive slots (and the entities that fill them) show ``***``."""
     parts: list[Any] = []
     if trace.parse is not None:
         ranking = Table("intent", "confidence", title="NLU", title_justify="left", box=None)
@@ -43,12 +47,16 @@ def debug_panel(trace: TurnTrace, replies: list[BotMessage]) -> Panel:
         parts.append(Text(f"chosen intent: {trace.parse.intent.name} ({trace.parse.intent.confidence:.3f})"))
         parts.append(ranking)
         if trace.parse.entities:
+            hidden = _sensitive_entities(slots)
             entities = Table("entity", "text", "span", "value", "extractor", box=None)
             for e in trace.parse.entities:
-                entities.add_row(e.type, e.text, f"{e.start}-{e.end}", repr(e.value), e.extractor)
+                masked = e.type in hidden
+                entities.add_row(e.type, MASK if masked else e.text, f"{e.start}-{e.end}",
+                                 MASK if masked else repr(e.value), e.extractor)
             parts.append(entities)
     if trace.slot_changes:
-        parts.append(Text("slots: " + ", ".join(f"{e.name}={e.value!r}" for e in trace.slot_changes)))
+        changes = (f"{e.name}={display_value(e.name, e.value, slots)}" for e in trace.slot_changes)
+        parts.append(Text("slots: " + ", ".join(changes)))
     if trace.decision is not None and trace.decision.explanation:
         parts.append(Text("policy: " + " → ".join(trace.decision.explanation)))
     for reply in replies:
@@ -57,8 +65,14 @@ def debug_panel(trace: TurnTrace, replies: list[BotMessage]) -> Panel:
     return Panel(Group(*parts), title="debug", border_style="dim", expand=False)
 
 
-def slots_table(slots: dict[str, Any]) -> Table:
+def _sensitive_entities(slots: Mapping[str, SlotSpec] | None) -> set[str]:
+    """Entity types that fill a sensitive slot: their text and value are that slot's value."""
+    return {f.entity for spec in (slots or {}).values() if spec.sensitive for f in spec.fill if f.entity}
+
+
+def slots_table(values: dict[str, Any], slots: Mapping[str, SlotSpec] | None = None) -> Table:
+    """The ``/slots`` table; sensitive slots show ``***``."""
     table = Table("slot", "value", title="slots", title_justify="left")
-    for name, value in sorted(slots.items()):
-        table.add_row(name, "[dim]unset[/dim]" if value is None else repr(value))
+    for name, value in sorted(values.items()):
+        table.add_row(name, "[dim]unset[/dim]" if value is None else Text(display_value(name, value, slots)))
     return table

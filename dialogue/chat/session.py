@@ -105,7 +105,7 @@ class ChatSession:
         if trace.handoff is not None:
             render_handoff(self.console, trace.handoff.reason)
         if self.debug:
-            self.console.print(debug_panel(trace, list(turn.messages)))
+            self.console.print(debug_panel(trace, list(turn.messages), self.bot.domain.slots))
         return list(turn.messages)
 
     async def _command(self, command: str) -> bool:
@@ -126,7 +126,7 @@ class ChatSession:
             self.console.print(Text(f"(debug {'on' if self.debug else 'off'})", style="dim"))
         elif command == "/slots":
             slots = await self.bot.slots(self.conversation_id)
-            self.console.print(slots_table(slots if slots is not None else self.trace.slots))
+            self.console.print(slots_table(slots if slots is not None else self.trace.slots, self.bot.domain.slots))
         return True
 
     async def run_lines(self, lines: Iterable[str]) -> None:

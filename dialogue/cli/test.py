@@ -81,7 +81,8 @@ async def _run(args: argparse.Namespace, console: Any) -> int:
         raise _Usage(escape(str(exc))) from None
 
     console.print(f"[bold]{domain.name}[/bold]: {len(cases)} conversation test(s)")
-    results = await run_cases(domain, cases, default_bot_factory(components), lambda r: print_result(console, r))
+    results = await run_cases(domain, cases, default_bot_factory(components),
+                              lambda r: print_result(console, r, domain.slots))
     suite = SuiteResult(domain.name, results)
     if not args.no_nlu_cv:
         with console.status("cross-validating the NLU..."):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dialogue.domain.schema.dm import Condition, RuleSpec
+from dialogue.domain.schema.dm import Condition, RuleSpec, SlotSpec
 from dialogue.dm.expressions import Expression
+from dialogue.dm.redaction import display_value
 from dialogue.dm.tracker import DialogueState
 
 ANY_VALUE = "*"
@@ -21,6 +23,7 @@ class Situation:
     entity_types: frozenset[str]
     state: DialogueState
     previous_action: str | None  # as it was when the turn started
+    slot_specs: Mapping[str, SlotSpec] | None = None  # so reasons mask sensitive slots' values
 
     def names(self) -> dict[str, Any]:
         return {
@@ -67,7 +70,7 @@ def condition_mismatch(when: Condition, s: Situation, expression: Expression | N
             if actual is None:
                 return f"slot {name} is not set"
         elif not _same(actual, expected):
-            return f"slot {name} is {actual!r}, not {expected!r}"
+            return f"slot {name} is {display_value(name, actual, s.slot_specs)}, not {expected!r}"
     if when.form is not None:
         if when.form == "none" and state.form is not None:
             return f"form {state.form} is active"

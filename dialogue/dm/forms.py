@@ -149,7 +149,7 @@ class FormEngine:
             value = checked
         old = turn.state.slots.get(slot)
         if old is not None and old != value and source != "already known":
-            why = f"form {form}: corrected {slot} from {old!r}"
+            why = f"form {form}: corrected {slot} from {turn.shown(slot, old)}"
         else:
             why = f"form {form}: from {source}"
         turn.set_slot(slot, value, why)
@@ -188,6 +188,7 @@ class FormEngine:
         attempts = dict(turn.state.attempts)
         attempts[slot] = attempts.get(slot, 0) + 1
         limit = spec.slots[slot].max_attempts
+        reason = turn.redacted(reason, slot, value)
         turn.explain(f"form {form}: {slot} invalid: {reason} (attempt {attempts[slot]} of {limit})")
         if attempts[slot] >= limit:
             self.fail(turn, slot, attempts[slot])

@@ -253,7 +253,7 @@ class RuleDialogueManager:
             turn.say(config.handoff_response, "Let me connect you with a person who can help.")
             return True
         situation = Situation(intent, confidence, frozenset(e.type for e in turn.parse.entities) if turn.parse else frozenset(),
-                              turn.state, previous_action)
+                              turn.state, previous_action, self.domain.slots)
         interrupt = self._first_rule(situation, interrupting=True) if turn.state.form is not None else None
         if interrupt is not None:
             turn.explain(f"rule {interrupt.name} interrupted form {turn.state.form} (priority {interrupt.spec.priority})")
@@ -289,7 +289,7 @@ class RuleDialogueManager:
         """Each rule with why it would not match this message now (None: it matches), for /debug."""
         intent, confidence = self.effective_intent(parse)
         situation = Situation(intent, confidence, frozenset(e.type for e in parse.entities), tracker.state,
-                              tracker.state.previous_action)
+                              tracker.state.previous_action, self.domain.slots)
         return [(rule.name, rule.mismatch(situation)) for rule in self.rules]
 
     def _reset_slots(self, turn: Turn, intent: str) -> None:

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from dialogue.domain.model import Domain
+from dialogue.dm.redaction import display_value, redact_text
 from dialogue.dm.slots import SlotValueError, coerce
 from dialogue.dm.tracker import DialogueState, Record, Tracker, record
 from dialogue.messages import (
@@ -58,6 +59,14 @@ class Turn:
     def explain(self, line: str) -> None:
         self.explanation.append(line)
 
+    def shown(self, slot: str, value: Any) -> str:
+        """A slot value as explanations show it: ``***`` for a sensitive slot (see ``dialogue.dm.redaction``)."""
+        return display_value(slot, value, self.domain.slots)
+
+    def redacted(self, text: str, slot: str, value: Any) -> str:
+        """``text`` (a reason that may quote the value) with a sensitive slot's value masked."""
+        return redact_text(text, slot, value, self.domain.slots)
+
     def _event(self, cls: type[Event], **fields: Any) -> None:
         self.events.append(cls(conversation_id=self.conversation_id, turn_id=self.turn_id, **fields))
 
@@ -88,7 +97,7 @@ class Turn:
         try:
             value = coerce(spec, value)
         except SlotValueError as exc:
-            self.explain(f"slot {name} not set: {exc}")
+            self.explain(f"slot {name} not set: {self.redacted(str(exc), name, value)}")
             return False
         if not isinstance(value, (str, int, float, bool, type(None))):
             value = json.loads(json.dumps(value, default=str))  # what the store will give back after a restart
@@ -97,7 +106,7 @@ class Turn:
         self.add("slot", name=name, value=value)
         self._event(SlotSet, name=name, value=value)
         if why:
-            self.explain(f"{name} = {value!r} ({why})")
+            self.explain(f"{name} = {self.shown(name, value)} ({why})")
         return True
 
     def start_form(self, name: str) -> None:

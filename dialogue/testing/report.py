@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
+from dialogue.dm.redaction import MASK, is_sensitive
+from dialogue.domain.schema.dm import SlotSpec
 from dialogue.testing.runner import CaseResult, Failure, SuiteResult
 
 
-def print_result(console: Console, result: CaseResult) -> None:
+def print_result(console: Console, result: CaseResult, slots: Mapping[str, SlotSpec] | None = None) -> None:
+    """One test's line; a failure's slot values show ``***`` for sensitive slots (the comparison used the real ones)."""
     where = f"{result.file}:{result.line}" if result.line else result.file
     if result.passed:
         console.print(f"[green]✓[/green] {escape(result.name)} [dim]({escape(where)}, {result.seconds:.2f}s)[/dim]")
@@ -24,12 +28,42 @@ def print_result(console: Console, result: CaseResult) -> None:
         if failure.turn not in shown:
             shown.add(failure.turn)
             console.print(f"    [bold]turn {failure.turn}[/bold] user: {escape(repr(failure.user))}")
-        _print_failure(console, failure)
+        _print_failure(console, _redacted(failure, slots))
         turn = result.turns[failure.turn - 1] if failure.turn - 1 < len(result.turns) else None
         if failure.field in ("bot", "slots", "events") and turn is not None and turn.explanation:
             console.print(f"        [dim]dm: {escape('; '.join(turn.explanation))}[/dim]")
     for line in result.logs[:10]:
         console.print(f"    [dim]log: {escape(line)}[/dim]")
+
+
+class _Shown(str):
+    """A masked value that prints without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _redacted(failure: Failure, slots: Mapping[str, SlotSpec] | None) -> Failure:
+    """The failure as printed: sensitive slots' values in ``slots`` and ``slot_set`` events masked."""
+    def mask(values: Any, shown: str) -> Any:
+        if not isinstance(values, dict):
+            return values
+        return {k: _Shown(shown) if v is not None and is_sensitive(k, slots) else v for k, v in values.items()}
+
+    if failure.field == "slots":  # only slots that differ are listed, so say so when both sides are masked
+        return Failure(failure.turn, failure.user, failure.field,
+                       mask(failure.expected, MASK), mask(failure.actual, f"{MASK} (sensitive; differs)"))
+    if failure.field == "events":
+        hidden = [name for name in (slots or {}) if is_sensitive(name, slots)]
+
+        def line(text: Any) -> Any:
+            if isinstance(text, str) and text.startswith("slot_set(") and any(f"name={n!r}" in text for n in hidden):
+                return text.split(", value=")[0] + f", value={MASK})" if ", value=" in text else text
+            return text
+
+        return Failure(failure.turn, failure.user, failure.field,
+                       [line(t) for t in failure.expected], [line(t) for t in failure.actual])
+    return failure
 
 
 def _print_failure(console: Console, failure: Failure) -> None:

@@ -59,6 +59,11 @@ class SlotSpec(Section):
     fill: list[SlotFill] = Field(default_factory=list)
     reset_after_form: bool = Field(False, description="Clear when the form that filled it ends.")
     reset_on: list[str] = Field(default_factory=list, description="Intents that reset the slot to its initial value.")
+    sensitive: bool = Field(
+        False,
+        description="Personal data: the value is stored and used as usual (templates, conditions, actions), but "
+        "shown as *** in explanations, /debug, /slots and test-failure reports.",
+    )
     description: str | None = None
 
     @model_validator(mode="before")
