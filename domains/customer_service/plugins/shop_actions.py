@@ -25,12 +25,19 @@ def upset(ctx: ActionContext) -> bool:
     return policy.frustration(latest_text(ctx)) >= policy.FRUSTRATED
 
 
-@action("action_order_status")
-async def order_status(ctx: ActionContext) -> None:
-    store = shop(ctx)
+async def order_or_apology(ctx: ActionContext, store: Any) -> Any:
+    """The order the ``order_id`` slot names, or None after saying no such order was found."""
     order = await call(store.order, ctx.slot("order_id"))
     if order is None:
         ctx.respond("utter_invalid_order_id")
+    return order
+
+
+@action("action_order_status")
+async def order_status(ctx: ActionContext) -> None:
+    store = shop(ctx)
+    order = await order_or_apology(ctx, store)
+    if order is None:
         return
     frustrated = upset(ctx)
     if frustrated:
@@ -43,9 +50,8 @@ async def order_status(ctx: ActionContext) -> None:
 @action("action_cancel_order")
 async def cancel_order(ctx: ActionContext) -> None:
     store = shop(ctx)
-    order = await call(store.order, ctx.slot("order_id"))
+    order = await order_or_apology(ctx, store)
     if order is None:
-        ctx.respond("utter_invalid_order_id")
         return
     if not await call(store.cancel_order, order.id):
         ctx.respond("utter_problem", problem=policy.cancel_problem(order, store.today) or "That order can't be cancelled.")
@@ -100,9 +106,8 @@ async def submit_return(ctx: ActionContext) -> None:
 @action("action_refund_status")
 async def refund_status(ctx: ActionContext) -> None:
     store = shop(ctx)
-    order = await call(store.order, ctx.slot("order_id"))
+    order = await order_or_apology(ctx, store)
     if order is None:
-        ctx.respond("utter_invalid_order_id")
         return
     returns = await call(store.returns_for, order.id)
     frustrated = upset(ctx)

@@ -120,6 +120,29 @@ async def _alternatives(ctx: ActionContext, code: str) -> str:
     return ", ".join(open_ones[:3])
 
 
+async def _course_or_unknown(ctx: ActionContext) -> Any:
+    """The course the ``course_code`` slot names, or None after clearing it and saying it is unknown."""
+    raw = ctx.slot("course_code")
+    course = await _resolve_course(ctx, raw)
+    if course is None:
+        ctx.set_slot("course_code", None)
+        ctx.respond("utter_unknown_course", code=str(raw or latest_text(ctx))[:40])
+    return course
+
+
+async def _refuse_if_ineligible(ctx: ActionContext, student_id: str, code: str) -> bool:
+    """Say why the student cannot take ``code`` (with open alternatives when it is full) and clear the
+    course slot; False when nothing stands in the way."""
+    problem = await asyncio.to_thread(catalog(ctx).eligibility, student_id, code)
+    if problem is None:
+        return False
+    if problem.code == "course_full":
+        problem.details["alternatives"] = await _alternatives(ctx, code)
+    _refuse(ctx, problem)
+    ctx.set_slot("course_code", None)
+    return True
+
+
 @action("action_validate_student")
 async def validate_student(ctx: ActionContext) -> None:
     await _check_student(ctx)
@@ -132,32 +155,18 @@ async def validate_enrol_student(ctx: ActionContext) -> None:
     code = ctx.slot("course_code")
     if student is None or not code:
         return
-    problem = await asyncio.to_thread(catalog(ctx).eligibility, student["id"], code)
-    if problem is not None:
-        if problem.code == "course_full":
-            problem.details["alternatives"] = await _alternatives(ctx, code)
-        _refuse(ctx, problem)
-        ctx.set_slot("course_code", None)
+    await _refuse_if_ineligible(ctx, student["id"], code)
 
 
 @action("action_validate_enrol_course")
 async def validate_enrol_course(ctx: ActionContext) -> None:
-    raw = ctx.slot("course_code")
-    course = await _resolve_course(ctx, raw)
+    course = await _course_or_unknown(ctx)
     if course is None:
-        ctx.set_slot("course_code", None)
-        ctx.respond("utter_unknown_course", code=str(raw or latest_text(ctx))[:40])
         return
     sid = ctx.slot("student_id")
-    if sid:
-        problem = await asyncio.to_thread(catalog(ctx).eligibility, sid, course.code)
-        if problem is not None:
-            if problem.code == "course_full":
-                problem.details["alternatives"] = await _alternatives(ctx, course.code)
-            _refuse(ctx, problem)
-            ctx.set_slot("course_code", None)
-            ctx.respond("utter_ask_enrol_course_again")
-            return
+    if sid and await _refuse_if_ineligible(ctx, sid, course.code):
+        ctx.respond("utter_ask_enrol_course_again")
+        return
     ctx.set_slot("course_code", course.code)
     ctx.set_slot("course_title", course.title)
     started = "started" if course.starts_on <= cat.date.today() else "starts"
@@ -179,11 +188,8 @@ async def validate_drop_student(ctx: ActionContext) -> None:
 
 @action("action_validate_drop_course")
 async def validate_drop_course(ctx: ActionContext) -> None:
-    raw = ctx.slot("course_code")
-    course = await _resolve_course(ctx, raw)
+    course = await _course_or_unknown(ctx)
     if course is None:
-        ctx.set_slot("course_code", None)
-        ctx.respond("utter_unknown_course", code=str(raw or latest_text(ctx))[:40])
         return
     sid = ctx.slot("student_id")
     if sid:

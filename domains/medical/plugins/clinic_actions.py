@@ -28,14 +28,20 @@ def _clinic(ctx: ActionContext) -> store.Clinic:
 # ---------------------------------------------------------------------- before the forms
 
 
-@action("action_prepare_booking")
-async def prepare_booking(ctx: ActionContext) -> None:
-    """A new booking starts clean: a day or time mentioned earlier for something else is forgotten."""
+def _forget_booking_slots(ctx: ActionContext) -> set[str]:
+    """Clear the booking slots, keeping a date or time this very message gives; returns its entity types."""
     types = {e.type for e in ctx.entities}
     for slot in BOOKING_SLOTS:
         if slot == "appointment_date" and "date" in types or slot == "appointment_time" and "time" in types:
             continue
         ctx.set_slot(slot, None)
+    return types
+
+
+@action("action_prepare_booking")
+async def prepare_booking(ctx: ActionContext) -> None:
+    """A new booking starts clean: a day or time mentioned earlier for something else is forgotten."""
+    types = _forget_booking_slots(ctx)
     if "doctor" not in types and "specialty" in types:
         ctx.set_slot("doctor", "any")
 
@@ -43,11 +49,7 @@ async def prepare_booking(ctx: ActionContext) -> None:
 @action("action_prepare_change")
 async def prepare_change(ctx: ActionContext) -> None:
     """Rescheduling or cancelling: use the appointment booked in this conversation unless another is named."""
-    types = {e.type for e in ctx.entities}
-    for slot in BOOKING_SLOTS:
-        if slot == "appointment_date" and "date" in types or slot == "appointment_time" and "time" in types:
-            continue
-        ctx.set_slot(slot, None)
+    types = _forget_booking_slots(ctx)
     if "appointment_ref" not in types and not ctx.slot("appointment_ref") and ctx.slot("booked_ref"):
         ctx.set_slot("appointment_ref", ctx.slot("booked_ref"))
 

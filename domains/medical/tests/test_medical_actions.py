@@ -10,27 +10,17 @@ from typing import Any
 import pytest
 
 from dialogue.actions import ActionContext
-from dialogue.components import build_component, import_domain_plugin, load_local_plugins
-from dialogue.domain import load_domain
+from dialogue.components import build_component, import_domain_plugin
 from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.messages import Entity, IntentScore, ParsedMessage
 from dialogue.pipeline import Bot
 from dialogue.registry import registry
 from dialogue.stores.memory import MemoryStore
 
-PACK = Path(__file__).resolve().parents[1]
-
 
 def next_weekday(weekday: int) -> date:
     today = date.today()
     return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
-
-
-@pytest.fixture(scope="module")
-def domain():  # noqa: ANN201
-    loaded = load_domain(PACK)
-    load_local_plugins(loaded)
-    return loaded
 
 
 @pytest.fixture()

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from dialogue.components import build_component, load_local_plugins
-from dialogue.domain import load_domain
+from dialogue.components import build_component
 from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.messages import IntentScore, ParsedMessage
-
-PACK = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def domain():  # noqa: ANN201
-    loaded = load_domain(PACK)
-    load_local_plugins(loaded)
-    return loaded
 
 
 def test_every_intent_has_fifteen_distinct_examples(domain) -> None:  # noqa: ANN001

@@ -7,25 +7,13 @@ classifier-independent safety net: the ``safety_guard`` step plus the entity rul
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from dialogue.components import build_component, load_local_plugins
-from dialogue.domain import load_domain
+from dialogue.components import build_component
 from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.messages import IntentScore, ParsedMessage
 from dialogue.pipeline import Bot
 from dialogue.stores.memory import MemoryStore
-
-PACK = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def domain():  # noqa: ANN201
-    loaded = load_domain(PACK)
-    load_local_plugins(loaded)
-    return loaded
 
 
 @pytest.fixture()
