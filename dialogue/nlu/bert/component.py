@@ -104,7 +104,7 @@ class JointBertNLU:
 
     @property
     def model_path(self) -> str:
-        from dialogue.nlu.bert.encoding import resolve_model_path
+        from dialogue.embeddings import resolve_model_path
 
         return resolve_model_path(self.config.model)
 
@@ -130,14 +130,9 @@ class JointBertNLU:
         self.model = JointModel(encoder, len(self.intents), len(self.tags), self.config.dropout)
 
     def _model_identity(self) -> dict[str, Any]:
-        path = Path(self.model_path)
-        config_file = path / "config.json"
-        weights = [p for p in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin"))]
-        return {
-            "name": path.name if path.exists() else str(self.config.model),
-            "config": config_file.read_text(encoding="utf-8") if config_file.is_file() else "",
-            "weights": [(p.name, p.stat().st_size) for p in weights],
-        }
+        from dialogue.embeddings import model_identity
+
+        return model_identity(self.config.model)
 
     # ------------------------------------------------------------------ Trainable
 

