@@ -21,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
     parser.add_argument("--no-nlu-cv", action="store_true", help="skip the NLU cross-validation scores")
     parser.add_argument("-k", metavar="TEXT", dest="select", help="only run tests whose name contains TEXT")
+    parser.add_argument("--robustness", action="store_true",
+                        help="also perturb NLU examples and test messages (typos, casing, names, negation...) and "
+                             "report how the NLU holds up (added to --json as 'robustness')")
     parser.set_defaults(func=run)
 
 
@@ -88,9 +91,18 @@ async def _run(args: argparse.Namespace, console: Any) -> int:
         with console.status("cross-validating the NLU..."):
             suite.nlu = await asyncio.to_thread(nlu_scores, domain)
         print_nlu(console, suite.nlu)
+    robustness = None
+    if args.robustness:
+        from dialogue.testing.robustness import audit, print_report
+
+        lines = [(step.user, step.intent) for case in cases for step in case.case.steps]
+        with console.status("perturbing and parsing (robustness audit)..."):
+            robustness = await asyncio.to_thread(audit, domain, test_lines=lines)
+        print_report(console, robustness)
     print_summary(console, suite)
     if args.json:
-        Path(args.json).write_text(json.dumps(suite.to_json(), indent=2, default=str, ensure_ascii=False) + "\n")
+        output = suite.to_json() | ({"robustness": robustness} if robustness is not None else {})
+        Path(args.json).write_text(json.dumps(output, indent=2, default=str, ensure_ascii=False) + "\n")
         console.print(f"[dim]results written to {escape(args.json)}[/dim]")
     return 0 if suite.failed == 0 else 1
 

@@ -30,7 +30,7 @@ def _default_nlu() -> list[ComponentSpec]:
     return [
         ComponentSpec(use="regex_entities"),
         ComponentSpec(use="lookup_entities"),
-        ComponentSpec(use="tfidf_intent"),
+        ComponentSpec(use="sentence_intent"),
         ComponentSpec(use="synonyms"),
         ComponentSpec(use="entity_conflicts"),
         ComponentSpec(use="fallback"),
