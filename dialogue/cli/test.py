@@ -44,7 +44,8 @@ async def _run(args: argparse.Namespace, console: Any) -> int:
 
     from dialogue.domain import DomainError, load_domain
     from dialogue.registry import PluginError
-    from dialogue.testing.format import LoadedCase, conversation_files, load_cases
+    from dialogue.testing.checks import check_test_files
+    from dialogue.testing.format import conversation_files
     from dialogue.testing.report import print_nlu, print_result, print_summary
     from dialogue.testing.runner import SuiteResult, default_bot_factory, run_cases
 
@@ -55,18 +56,9 @@ async def _run(args: argparse.Namespace, console: Any) -> int:
     files = [Path(f) for f in args.files] or conversation_files(domain.path)
     if not files:
         raise _Usage(f"no conversation tests: put .yml files in {domain.path / 'tests'} (see docs/conversation-tests.md)")
-    cases: list[LoadedCase] = []
-    problems: list[str] = []
-    for file in files:
-        if not file.is_file():
-            problems.append(f"{file}: no such file")
-            continue
-        try:
-            cases.extend(load_cases(file))
-        except DomainError as exc:
-            problems.extend(str(p) for p in exc.problems)
+    cases, problems = check_test_files(domain, files)
     if problems:
-        raise _Usage(escape("\n".join(problems)))
+        raise _Usage(escape("\n".join(str(p) for p in problems)))
     if args.select:
         cases = [c for c in cases if args.select.lower() in c.name.lower()]
 

@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
 
     from dialogue.validation import validate_domain
 
-    console = Console(stderr=False, highlight=False)
+    console = Console(stderr=False, highlight=False, soft_wrap=True)
     problems, domain = validate_domain(args.domain)
     if problems:
         for problem in problems:

@@ -158,6 +158,11 @@ def _describe(error: dict[str, Any], path: tuple[Any, ...]) -> str:
 
         field = str(error["loc"][-1])
         return f"{where}: unknown key {field!r}.{suggest(field, _allowed_keys(error))}"
+    given = error.get("input")
+    if error["type"] == "string_type" and isinstance(given, dict) and len(given) == 1:
+        key, value = next(iter(given.items()))
+        return (f"{where}: {error['msg']}. Hint: the ': ' after {key!r} made this a mapping; quote the whole text: "
+                f"\"{key}: {value}\".")
     return f"{where}: {error['msg']}"
 
 

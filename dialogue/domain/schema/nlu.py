@@ -8,8 +8,16 @@ from dialogue.domain.schema.base import Section
 
 
 class IntentSpec(Section):
+    """What users say to mean one thing; a bare list is shorthand for ``examples:``."""
+
+    shorthand = {"type": "array", "items": {"type": "string"}, "description": "the examples"}
+
     examples: list[str] = Field(default_factory=list, description="Training sentences; entities inline as [text](type).")
-    description: str | None = None
+    title: str | None = Field(
+        None, description="Label of this intent's 'did you mean' button (default: its shortest example without "
+        "entities, else the name).",
+    )
+    description: str | None = Field(None, description="What the intent means (for people reading the domain).")
 
     @model_validator(mode="before")
     @classmethod
@@ -28,7 +36,7 @@ class IntentSpec(Section):
 class EntitySpec(Section):
     """An entity type and the ways to find it besides the trained model."""
 
-    description: str | None = None
+    description: str | None = Field(None, description="What the entity is (for people reading the domain).")
     regex: list[str] = Field(default_factory=list, description="Patterns; a match is an entity of this type.")
     lookup: list[str] = Field(default_factory=list, description="Known values matched as whole words.")
     lookup_file: str | None = Field(None, description="Text file of known values, one per line, relative to the domain.")
