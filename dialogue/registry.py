@@ -206,7 +206,7 @@ def _failed(path: Path, exc: BaseException) -> PluginError:
     file = Path(inner.filename) if inner else path
     line = inner.lineno if inner else None
     detail = f"{type(exc).__name__}: {exc}"
-    trace = "".join(traceback.format_list(frames)).rstrip()
+    trace = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)).rstrip()
     return PluginError(f"Local plugin {path} failed to import: {detail}\n{trace}", file, line, None, detail)
 
 

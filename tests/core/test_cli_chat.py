@@ -20,7 +20,8 @@ def chat(domain: Path, lines: list[str], *extra: str) -> subprocess.CompletedPro
 def test_piped_chat_replies_to_each_line_and_exits_zero(tiny_domain: Path):
     result = chat(tiny_domain, ["hello", "where is my order 12345"])
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["Hello!", "Looking up order 12345."]
+    # the user's lines are echoed, so the output reads as a transcript
+    assert result.stdout.splitlines() == ["you> hello", "Hello!", "you> where is my order 12345", "Looking up order 12345."]
 
 
 def test_jsonl_mode_reports_intent_entities_and_response(tiny_domain: Path):

@@ -14,8 +14,8 @@ class IntentSpec(Section):
 
     examples: list[str] = Field(default_factory=list, description="Training sentences; entities inline as [text](type).")
     title: str | None = Field(
-        None, description="Label of this intent's 'did you mean' button (default: its shortest example without "
-        "entities, else the name).",
+        None, description="Label of this intent's 'did you mean' button (default: its first example of at most "
+        "six words without entities, capitalised; else the name).",
     )
     description: str | None = Field(None, description="What the intent means (for people reading the domain).")
 
@@ -23,6 +23,19 @@ class IntentSpec(Section):
     @classmethod
     def _bare_list(cls, data: object) -> object:
         return {"examples": data} if isinstance(data, list) else data
+
+    def label(self, name: str) -> str:
+        """What a user would click for this intent: ``title``, else a short example in the user's own words.
+
+        The first example is usually the plainest phrasing (later ones add typos and variety); a
+        description is written for developers, so it is not used.
+        """
+        if self.title:
+            return self.title
+        plain = [e.strip() for e in self.examples if "](" not in e and "]{" not in e and e.strip()]
+        short = [e for e in plain if len(e.split()) <= 6]
+        chosen = (short or plain or [name.replace("_", " ")])[0]
+        return chosen[0].upper() + chosen[1:]
 
     @field_validator("examples")
     @classmethod
