@@ -20,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("files", nargs="*", help="test files (default: every .yml under DOMAIN/tests)")
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
     parser.add_argument("--no-nlu-cv", action="store_true", help="skip the NLU cross-validation scores")
+    parser.add_argument("--fresh-cv", action="store_true",
+                        help="cross-validate again even if the data and pipeline are unchanged since the last run")
     parser.add_argument("-k", metavar="TEXT", dest="select", help="only run tests whose name contains TEXT")
     parser.set_defaults(func=run)
 
@@ -77,24 +79,13 @@ async def _run(args: argparse.Namespace, console: Any) -> int:
                               lambda r: print_result(console, r, domain.slots))
     suite = SuiteResult(domain.name, results)
     if not args.no_nlu_cv:
+        from dialogue.testing.nlu_scores import nlu_scores
+
         with console.status("cross-validating the NLU..."):
-            suite.nlu = await asyncio.to_thread(nlu_scores, domain)
+            suite.nlu = await asyncio.to_thread(nlu_scores, domain, components, reuse=not args.fresh_cv)
         print_nlu(console, suite.nlu)
     print_summary(console, suite)
     if args.json:
         Path(args.json).write_text(json.dumps(suite.to_json(), indent=2, default=str, ensure_ascii=False) + "\n")
         console.print(f"[dim]results written to {escape(args.json)}[/dim]")
     return 0 if suite.failed == 0 else 1
-
-
-def nlu_scores(domain: Any) -> dict[str, Any]:
-    """Cross-validated NLU scores, or why they are unavailable."""
-    try:
-        from dialogue.nlu.evaluation import cross_validate
-    except ImportError as exc:
-        return {"status": "unavailable", "reason": f"dialogue.nlu.evaluation not available ({exc})"}
-    try:
-        scores = cross_validate(domain)
-    except ValueError as exc:
-        return {"status": "unavailable", "reason": str(exc)}
-    return {"status": "ok", **scores}
