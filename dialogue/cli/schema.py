@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from dialogue.reference.jsonschema import component_configs, domain_schema, tests_schema, write_schemas
+    from dialogue.reference.jsonschema import component_configs, domain_schema, conversation_tests_schema, write_schemas
 
     if args.domain:
         from dialogue.components import load_local_plugins
@@ -52,6 +52,6 @@ def run(args: argparse.Namespace) -> int:
               "(relative to the file), or map folders in the editor's settings; see docs/reference.md#editor-support.",
               file=sys.stderr)
         return 0
-    schema = tests_schema() if args.tests else domain_schema()
+    schema = conversation_tests_schema() if args.tests else domain_schema()
     print(json.dumps(schema, indent=2, ensure_ascii=False))
     return 0

@@ -50,14 +50,29 @@ def syntax_problem(path: Path, text: str, exc: yaml.MarkedYAMLError) -> Problem:
     column = mark.column + 1 if mark else None
     what = " ".join(part for part in (exc.context, exc.problem) if part)
     lines = text.splitlines()
+    closing_here = bool(line) and line <= len(lines) and '"' in lines[line - 1]  # where a runaway quote would end
+    runaway = _runaway_quote(lines, line) if closing_here and not unclosed else None
+    if runaway is not None:  # point at the cause, not at where YAML noticed
+        line, column = runaway
     source = lines[line - 1] if line and line <= len(lines) else ""
     message = f"invalid YAML: {what}"
-    hint = yaml_hint(exc, source)
+    hint = ("this quote is never closed on its line, so YAML read on to a later quote; close it (or quote the "
+            "whole value)." if runaway is not None else yaml_hint(exc, source))
     if hint:
         message += f". Hint: {hint}"
     if source.strip():
         message += f"\n    {source.rstrip()}" + (f"\n    {' ' * (column - 1)}^" if column else "")
     return Problem(path, line, column, message)
+
+
+def _runaway_quote(lines: list[str], line: int | None) -> tuple[int, int] | None:
+    """Line and column of a double quote opened on an earlier line and never closed there: a far-away cause."""
+    for number in range((line or 1) - 1, 0, -1):
+        text = lines[number - 1].replace('\\"', "  ")
+        code = text.split(" #", 1)[0]
+        if code.count('"') % 2:
+            return number, code.index('"') + 1
+    return None
 
 
 def yaml_hint(exc: yaml.MarkedYAMLError, source: str) -> str:

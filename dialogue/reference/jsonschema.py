@@ -51,7 +51,7 @@ def domain_schema(configs: dict[str, dict[str, Any]] | None = None) -> dict[str,
     return schema
 
 
-def tests_schema() -> dict[str, Any]:
+def conversation_tests_schema() -> dict[str, Any]:
     return _model_schema(ConversationFile, "dialogue conversation tests",
                          "A conversation test file (tests/*.yml of a dialogue domain).")
 
@@ -59,7 +59,7 @@ def tests_schema() -> dict[str, Any]:
 def write_schemas(folder: Path, configs: dict[str, dict[str, Any]] | None = None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, schema in ((DOMAIN_SCHEMA, domain_schema(configs)), (TESTS_SCHEMA, tests_schema())):
+    for name, schema in ((DOMAIN_SCHEMA, domain_schema(configs)), (TESTS_SCHEMA, conversation_tests_schema())):
         path = folder / name
         path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(path)

@@ -63,7 +63,7 @@ def domain_tables() -> list[Table]:
     return tables(DomainFile, "(top level)")
 
 
-def test_tables() -> list[Table]:
+def conversation_test_tables() -> list[Table]:
     return tables(ConversationFile, "(top level)")
 
 
@@ -100,7 +100,7 @@ def render() -> str:
         parts.append(heading + ("\n" + _rows(table) if table else "\nNo options.\n"))
     parts.append("## Conversation test files\n\nThe YAML files in a domain's `tests/` folder "
                  "([guide](conversation-tests.md)).\n")
-    parts.extend(_table(t, "###") for t in test_tables())
+    parts.extend(_table(t, "###") for t in conversation_test_tables())
     parts.append(EDITOR)
     return "\n".join(parts).rstrip() + "\n"
 

@@ -59,13 +59,3 @@ def test_validate_command_lists_problems_and_fails(tiny_domain: Path):
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 1
     assert "dm.yml:11:9" in result.stdout and 'Did you mean "utter_greet"?' in result.stdout
-
-
-def test_init_scaffolds_a_bot_that_validates(tmp_path: Path):
-    target = tmp_path / "mybot"
-    made = subprocess.run([sys.executable, "-m", "dialogue", "init", str(target), "--from", "customer_service"],
-                          capture_output=True, text=True, cwd=ROOT)
-    assert made.returncode == 0, made.stderr
-    assert (target / "domain.yml").is_file() and not (target / ".dialogue").exists()
-    checked = subprocess.run([sys.executable, "-m", "dialogue", "validate", str(target)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout
