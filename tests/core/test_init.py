@@ -93,22 +93,32 @@ def test_rename_quotes_names_yaml_would_misread(tmp_path: Path):
 def test_an_installed_wheel_can_start_from_every_pack(tmp_path: Path):
     """Build a real wheel, install it (not editable) in a fresh venv, and `init --from` each pack there."""
     wheels = tmp_path / "wheels"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-w", str(wheels), "-q"],
-                           capture_output=True, text=True, timeout=900)
+    leftovers = [p for p in (ROOT / "build", ROOT / "dialogue.egg-info") if not p.exists()]
+    try:
+        built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-w", str(wheels), "-q"],
+                               capture_output=True, text=True, timeout=900)
+    finally:
+        for path in leftovers:  # the in-tree build's by-products, which a checkout did not have before
+            shutil.rmtree(path, ignore_errors=True)
     assert built.returncode == 0, built.stderr
+    # nothing from the checkout may be importable there (a PYTHONPATH would make pip skip the install)
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300, env=clean)
     pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(next(wheels.glob("*.whl")))],
-                         capture_output=True, text=True, timeout=1800)
+                         capture_output=True, text=True, timeout=1800, env=clean)
     assert pip.returncode == 0, pip.stderr
     work = tmp_path / "work"
     work.mkdir()
+    installed = subprocess.run([str(venv / "bin" / "python"), "-c", "import dialogue; print(dialogue.__file__)"],
+                               capture_output=True, text=True, cwd=work, env=clean, timeout=120)
+    assert installed.stdout.startswith(str(venv)), installed.stdout + installed.stderr  # the wheel, not the checkout
     for pack in ("customer_service", "education", "medical"):
         made = subprocess.run([str(venv / "bin" / "dialogue"), "init", f"my_{pack}", "--from", pack],
-                              capture_output=True, text=True, cwd=work, timeout=300)
+                              capture_output=True, text=True, cwd=work, timeout=300, env=clean)
         assert made.returncode == 0, made.stdout + made.stderr
         assert (work / f"my_{pack}" / "domain.yml").is_file()
         checked = subprocess.run([str(venv / "bin" / "dialogue"), "validate", f"my_{pack}"],
-                                 capture_output=True, text=True, cwd=work, timeout=300)
+                                 capture_output=True, text=True, cwd=work, timeout=300, env=clean)
         assert checked.returncode == 0, checked.stdout
         assert f"my_{pack}" in checked.stdout
