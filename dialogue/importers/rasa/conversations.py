@@ -55,7 +55,7 @@ def _turns(steps: list[Any], forms: dict[str, Any], responses: dict[str, Any], c
             for pair in step["slot_was_set"] or []:
                 for slot, value in (pair.items() if isinstance(pair, dict) else [(pair, "*")]):
                     if slot == "requested_slot":
-                        if value and active and bot is not None and str(value) in forms[active]["slots"]:
+                        if value and active in forms and bot is not None and str(value) in forms[active]["slots"]:
                             bot.append(forms[active]["slots"][str(value)]["prompt"])
                     elif value != "*":
                         turn.setdefault("slots", {})[str(slot)] = value

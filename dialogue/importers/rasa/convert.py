@@ -68,9 +68,8 @@ def convert(project: RasaProject) -> Converted:
     if domain.get("session_config"):
         report.add("domain", "domain.yml: session_config", "sessions do not expire here: a conversation keeps its "
                    "slots until /restart (or a rule with restart: true).", "approximated")
-    for key in ("e2e_actions",):
-        if domain.get(key):
-            report.add("domain", f"domain.yml: {key}", "end-to-end actions are not converted.")
+    if domain.get("e2e_actions"):
+        report.add("domain", "domain.yml: e2e_actions", "end-to-end actions (bot texts in stories) are not converted.")
 
     settings: dict[str, Any] = {}
     if threshold is not None:
