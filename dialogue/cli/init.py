@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
 
-    from dialogue.scaffold import ScaffoldError, bot_name, create_bot, write_editor_schemas
+    from dialogue.scaffold import ScaffoldError, bot_name, create_bot, shipped_packs, write_editor_schemas
 
     console = Console(highlight=False, soft_wrap=True)
     target = Path(args.folder)
@@ -35,8 +35,6 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[red]error[/red] {escape(str(exc))}")
         return 2
     write_editor_schemas(target)
-    from dialogue.scaffold import shipped_packs
-
     what = ("a blank bot" if args.source is None else f"from the {escape(args.source)} pack"
             if args.source in shipped_packs() and not Path(args.source).is_dir() else f"a copy of {escape(str(origin))}")
     folder = escape(str(target))
