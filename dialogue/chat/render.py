@@ -33,8 +33,13 @@ def _looks_formatted(text: str) -> bool:
     return any(mark in text for mark in ("**", "__", "\n- ", "\n* ", "`", "\n1. "))
 
 
-def render_handoff(console: Console, reason: str) -> None:
-    console.print(Panel(Text(f"Handing over to a human agent ({reason}).", style="bold yellow"), border_style="yellow"))
+def render_handoff(console: Console, reason: str, plain: bool = False) -> None:
+    """The handoff notice, with its whole reason: a panel, or one line in piped mode."""
+    text = f"Handing over to a human agent ({reason})."
+    if plain:
+        console.print(f"[handoff] {text}", markup=False, highlight=False, soft_wrap=True)
+        return
+    console.print(Panel(Text(text, style="bold yellow"), border_style="yellow"), soft_wrap=False)  # wrap, never crop
 
 
 def debug_panel(trace: TurnTrace, replies: list[BotMessage], slots: Mapping[str, SlotSpec] | None = None) -> Panel:

@@ -12,7 +12,7 @@ import logging
 import sys
 
 #: sub-command modules, in the order ``--help`` lists them
-COMMANDS = ("init", "validate", "train", "chat", "test", "evaluate", "serve", "worker")
+COMMANDS = ("init", "validate", "train", "chat", "test", "evaluate", "serve", "worker", "plugins", "schema", "importer")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--shards", type=int, default=16, help="redis bus shards; the same on every process")
     parser.add_argument("--prefix", default="dialogue", help="redis bus key prefix; the same on every process")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    parser.add_argument("--no-access-log", action="store_true",
+                        help="do not log a line per request (client, method, path, status, time; never message text)")
     parser.set_defaults(func=run)
 
 
@@ -44,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from dialogue.registry import PluginError
     from dialogue.server import ServerConfig, create_app
     from dialogue.server.build import BotOptions, build_service, with_store
+    from dialogue.server.listening import ListeningServer
 
     if args.bus != "memory" and not args.bus.startswith(("redis://", "rediss://", "unix://")):
         print(f"error: --bus {args.bus!r}: use 'memory' or a redis://HOST:PORT URL", file=sys.stderr)
@@ -67,6 +70,26 @@ def run(args: argparse.Namespace) -> int:
                           max_text_chars=args.max_text_chars, turn_timeout=args.turn_timeout,
                           shutdown_timeout=args.shutdown_timeout)
     app = create_app(lambda metrics: build_service(args.domain, options, metrics), config)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                timeout_graceful_shutdown=int(args.shutdown_timeout), lifespan="on")
-    return 0
+    if not args.no_access_log:
+        from dialogue.server.access_log import AccessLog
+
+        _log_to_stderr("dialogue.access")
+        app = AccessLog(app)  # type: ignore[assignment]
+    print(f"starting {domain.name}: loading the bot (the first start trains its NLU)...", file=sys.stderr, flush=True)
+    uvicorn_config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+                                    timeout_graceful_shutdown=int(args.shutdown_timeout), lifespan="on")
+    server = ListeningServer(uvicorn_config, domain.name, bool(args.token))
+    server.run()
+    return 0 if server.started else 1
+
+
+def _log_to_stderr(name: str) -> None:
+    """INFO lines of ``name`` to stderr with a timestamp, whatever the root logger's level."""
+    import logging
+
+    logger = logging.getLogger(name)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

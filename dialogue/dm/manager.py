@@ -360,7 +360,6 @@ class RuleDialogueManager:
             if len(buttons) >= self.config.clarify_options:
                 break
             if score.name in self.domain.intents and score.confidence >= self.config.clarify_min_confidence:
-                spec = self.domain.intents[score.name]
-                title = spec.description or score.name.replace("_", " ").capitalize()
+                title = self.domain.intents[score.name].label(score.name)
                 buttons.append(Button(title=title, payload=f"/{score.name}"))
         return tuple(buttons)
