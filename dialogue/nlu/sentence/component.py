@@ -57,7 +57,7 @@ class SentenceIntentClassifier:
         finetune: bool = Field(False, description="Contrastive fine-tune of the encoder's top layers before the head.")
         finetune_layers: int = Field(2, ge=1, description="How many top encoder layers the fine-tune trains.")
         finetune_epochs: float = Field(4.0, gt=0, description="Passes over the examples (in pairs) when fine-tuning.")
-        finetune_lr: float = Field(1e-4, gt=0)
+        finetune_lr: float = Field(1e-4, gt=0, description="Learning rate of the fine-tuned layers (AdamW).")
         calibrate: bool = Field(True, description="Temperature-scale confidences on out-of-fold predictions.")
         out_of_scope: bool = Field(True, description="Learn an out-of-scope decision from the training data.")
         oos_rejection: float = Field(
@@ -68,9 +68,9 @@ class SentenceIntentClassifier:
             None, ge=0, le=1, description="Fixed P(out of scope) cut-off instead of the learned one.",
         )
         neighbours: int = Field(3, ge=1, description="Nearest training examples averaged for nlu_similarity.")
-        ranking_size: int = Field(RANKING_SIZE, ge=1)
+        ranking_size: int = Field(RANKING_SIZE, ge=1, description="Alternatives kept in intent_ranking.")
         threads: int = Field(1, ge=1, description="torch threads at inference (1 suits single messages).")
-        seed: int = 0
+        seed: int = Field(0, description="Seed of the fine-tune, the folds and the head: same data, same model.")
 
     name = "sentence_intent"
 
