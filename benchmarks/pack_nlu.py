@@ -26,6 +26,7 @@ VARIANTS = {
     "sentence": ComponentSpec(use="sentence_intent"),
     "sentence_sparse": ComponentSpec(use="sentence_intent", sparse_weight=0.5),
     "sentence_delex": ComponentSpec(use="sentence_intent", delexicalise=True),
+    "sentence_sparse_delex": ComponentSpec(use="sentence_intent", sparse_weight=0.5, delexicalise=True),
     "sentence_finetune": ComponentSpec(use="sentence_intent", finetune=True),
     "tfidf": ComponentSpec(use="tfidf_intent"),
     "delex": ComponentSpec(use="tfidf_intent", delexicalise=True),
