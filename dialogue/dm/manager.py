@@ -33,6 +33,7 @@ from dialogue.dm.tracker import Tracker, record
 from dialogue.dm.turn import Turn
 from dialogue.messages import BotTurn, Button, Decision, Event, ParsedMessage
 from dialogue.protocols import ComponentConfig, TrackerStore
+from dialogue.stores.base import Position
 
 log = logging.getLogger("dialogue.dm")
 
@@ -58,7 +59,9 @@ class RuleDialogueManager:
         undo_response: str = "utter_undo"
         nothing_to_undo_response: str = "utter_nothing_to_undo"
         invalid_response: str = Field("utter_invalid", description="Said for an invalid form answer without its own.")
-        cache_size: int = Field(1000, ge=0, description="Trackers kept in memory; 0 reloads each turn.")
+        cache_size: int = Field(1000, ge=0, description="Trackers kept in memory; 0 reloads each turn. With a "
+                                "store that has positions (every built-in one), a cached tracker reads only the "
+                                "records other processes added since, so the cache is right on a shared bus too.")
 
     def __init__(self, domain: Domain, store: TrackerStore, config: Config | None = None) -> None:
         self.domain = domain
@@ -71,7 +74,7 @@ class RuleDialogueManager:
         self.forms = FormEngine(domain, self.config.invalid_response, self.config.handoff_response,
                                 "Let me connect you with a person who can help.")
         self._initial = initial_slots(domain.slots)
-        self._cache: OrderedDict[str, Tracker] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[Tracker, Position | None]] = OrderedDict()
         self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     @classmethod
@@ -98,12 +101,19 @@ class RuleDialogueManager:
     async def record_reply(self, reply: BotTurn) -> None:
         """Keep what the bot said, and whether a language model wrote it, in the tracker."""
         async with self._conversation(reply.conversation_id):
-            tracker = await self._tracker(reply.conversation_id)
             item = record("reply", reply.turn_id, messages=[
                 {"text": m.text, "response": m.response, "generated": m.generated} for m in reply.messages
             ])
-            await self.store.append(reply.conversation_id, [item])
-            tracker.add(item)
+            if not self._positioned:
+                tracker = await self._tracker(reply.conversation_id)
+                await self.store.append(reply.conversation_id, [item])
+                tracker.add(item)
+                return
+            cached = self._cache.get(reply.conversation_id)
+            position = await self.store.append(reply.conversation_id, [item])
+            if cached is not None:  # no need to load a tracker just to add a record to it
+                cached[0].add(item)
+                self._remember(cached[0], cached[1], position, 1)
 
     @staticmethod
     def _already_handled(tracker: Tracker, turn_id: int) -> bool:
@@ -149,6 +159,11 @@ class RuleDialogueManager:
         self.store = store
         self._cache.clear()
 
+    @property
+    def _positioned(self) -> bool:
+        """The store tells positions, so a cached tracker can be checked and brought up to date."""
+        return callable(getattr(self.store, "load_from", None))
+
     async def close(self) -> None:
         await self.store.close()
 
@@ -168,28 +183,56 @@ class RuleDialogueManager:
                 self._locks.pop(conversation_id, None)
 
     async def _tracker(self, conversation_id: str) -> Tracker:
-        tracker = self._cache.get(conversation_id)
-        if tracker is not None:
-            self._cache.move_to_end(conversation_id)
+        """The conversation's tracker as stored now (the caller holds its lock).
+
+        A cached tracker is checked against the store when it tells positions: only the records
+        written since (by another process, e.g. the gateway's reply records) are read and added.
+        """
+        cached = self._cache.get(conversation_id)
+        if not self._positioned:
+            if cached is not None:
+                self._cache.move_to_end(conversation_id)
+                return cached[0]
+            tracker = Tracker(conversation_id, self._initial, await self.store.load(conversation_id))
+            self._remember(tracker, None, None, 0)
             return tracker
-        records = await self.store.load(conversation_id)
-        tracker = Tracker(conversation_id, self._initial, records)
-        self._remember(tracker)
+        snapshot = await self.store.load_from(conversation_id, cached[1] if cached is not None else None)
+        if cached is None or snapshot.whole:
+            tracker = Tracker(conversation_id, self._initial, snapshot.records)
+        else:
+            tracker = cached[0]
+            for item in snapshot.records:
+                tracker.add(item)
+        self._remember(tracker, snapshot.position, snapshot.position, 0)
         return tracker
 
-    def _remember(self, tracker: Tracker) -> None:
+    def _remember(self, tracker: Tracker, before: Position | None, after: Position | None, written: int) -> None:
+        """Cache ``tracker`` at ``after``, unless someone else wrote between ``before`` and ``after``.
+
+        ``written`` records were added by this call; if the store grew by more, another process
+        interleaved its records with ours and the next read reloads the whole conversation.
+        """
+        conversation_id = tracker.conversation_id
         if self.config.cache_size == 0:
             return
-        self._cache[tracker.conversation_id] = tracker
-        self._cache.move_to_end(tracker.conversation_id)
+        if self._positioned and (before is None or after is None or after.epoch != before.epoch
+                                 or after.length != before.length + written):
+            self._cache.pop(conversation_id, None)
+            return
+        self._cache[conversation_id] = (tracker, after)
+        self._cache.move_to_end(conversation_id)
         while len(self._cache) > self.config.cache_size:
             self._cache.popitem(last=False)
 
     async def _commit(self, turn: Turn) -> None:
         """Store the turn's records; only then does the in-memory tracker move on."""
-        if turn.new_records:
-            await self.store.append(turn.conversation_id, turn.new_records)
-        self._remember(turn.tracker)
+        cached = self._cache.get(turn.conversation_id)
+        before = cached[1] if cached is not None else None
+        if not turn.new_records:
+            self._remember(turn.tracker, before, before, 0)
+            return
+        after = await self.store.append(turn.conversation_id, turn.new_records)
+        self._remember(turn.tracker, before, after, len(turn.new_records))
 
     # ------------------------------------------------------------------ deciding
 
