@@ -8,7 +8,7 @@ its in-flight turns), ``routes`` (REST + WebSocket handlers), ``openapi`` (the s
 
 from __future__ import annotations
 
-from dialogue.server.app import create_app
+from dialogue.server.app import create_app, started
 from dialogue.server.config import ServerConfig
 
-__all__ = ["ServerConfig", "create_app"]
+__all__ = ["ServerConfig", "create_app", "started"]

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from dialogue.messages import BotTurn, ParsedMessage, decode
-from dialogue.server import ServerConfig, create_app
+from dialogue.server import ServerConfig, create_app, started
 from dialogue.server.build import BotOptions, build_service
 
 DOMAIN = Path(__file__).parent / "domain"
@@ -75,6 +75,7 @@ async def gateway(redis_url: str, prefix: str) -> AsyncIterator[httpx.AsyncClien
     options = BotOptions(bus=redis_url, prefix=prefix, shards=8)
     app = create_app(lambda metrics: build_service(DOMAIN, options, metrics), ServerConfig(turn_timeout=20))
     async with app.router.lifespan_context(app):
+        await started(app)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw", timeout=30) as c:
             yield c
 
