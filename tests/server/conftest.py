@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 DOMAIN = Path(__file__).parent / "domain"
@@ -58,3 +62,54 @@ def domain_path() -> Path:
 @pytest.fixture
 def port() -> int:
     return free_port()
+
+
+class LiveServer:
+    """The app under uvicorn in a thread, configured as ``dialogue serve`` runs it: real sockets, real parser."""
+
+    def __init__(self, app: Any, port: int) -> None:
+        import uvicorn
+
+        from dialogue.server.runner import uvicorn_config
+
+        self.app = app
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.ws = f"ws://127.0.0.1:{port}"
+        self.server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, log_level="warning", shutdown_timeout=5))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self, wait_ready: bool = True) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status = httpx.get(f"{self.base}/ready", timeout=2).status_code
+                if status == 200 or not wait_ready:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if not self.thread.is_alive():
+                raise AssertionError("the server thread ended")
+            time.sleep(0.05)
+        raise AssertionError("the server did not become ready")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+@contextlib.contextmanager
+def live_server(config: Any = None, domain: Path = DOMAIN, factory: Any = None, wait_ready: bool = True,
+                **options: Any) -> Iterator[LiveServer]:
+    """Serve ``domain`` (or what ``factory(metrics)`` builds) on a free loopback port."""
+    from dialogue.server import create_app
+    from dialogue.server.build import BotOptions, build_service
+
+    app = create_app(factory or (lambda metrics: build_service(domain, BotOptions(**options), metrics)), config)
+    server = LiveServer(app, free_port())
+    server.start(wait_ready)
+    try:
+        yield server
+    finally:
+        server.stop()
