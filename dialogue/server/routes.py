@@ -114,6 +114,10 @@ def parse_json(raw: str | bytes, max_depth: int, what: str = "message") -> Any:
         too_deep = json_depth_exceeds(value, max_depth)
     if too_deep:
         raise ApiError(422, "too_deeply_nested", f"The {what} nests arrays or objects more than {max_depth} deep.")
+    try:  # JSON may escape lone surrogates ("\ud800"), which no store, bus or response can encode
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, "invalid_json", f"The {what} holds a lone surrogate escape, which is not text.") from None
     return value
 
 
