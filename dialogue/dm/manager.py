@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -33,11 +33,13 @@ from dialogue.dm.tracker import Tracker, record
 from dialogue.dm.turn import Turn
 from dialogue.messages import BotTurn, Button, Decision, Event, ParsedMessage
 from dialogue.protocols import ComponentConfig, TrackerStore
-from dialogue.stores.base import Position
+from dialogue.stores.base import Position, StoreConflict
 
 log = logging.getLogger("dialogue.dm")
 
 FALLBACK_INTENT = "nlu_fallback"
+#: how often a turn is decided again when another process wrote its conversation meanwhile
+MAX_COMMIT_ATTEMPTS = 3
 
 
 class RuleDialogueManager:
@@ -75,6 +77,7 @@ class RuleDialogueManager:
                                 "Let me connect you with a person who can help.")
         self._initial = initial_slots(domain.slots)
         self._cache: OrderedDict[str, tuple[Tracker, Position | None]] = OrderedDict()
+        self._read_at: dict[str, Position] = {}  # where the last read of a conversation ended (under its lock)
         self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     @classmethod
@@ -90,13 +93,42 @@ class RuleDialogueManager:
 
     async def handle(self, parse: ParsedMessage) -> tuple[Decision, Sequence[Event]]:
         async with self._conversation(parse.conversation_id):
-            tracker = await self._tracker(parse.conversation_id)
-            turn = Turn(self.domain, tracker.copy(), parse.conversation_id, parse.turn_id, parse, parse.channel)
-            if self._already_handled(tracker, parse.turn_id):
-                return self._repeat(turn), []
-            await self._decide(turn)
-            await self._commit(turn)
+            repeated: list[Decision] = []
+
+            async def decide(tracker: Tracker) -> Turn | None:
+                turn = Turn(self.domain, tracker.copy(), parse.conversation_id, parse.turn_id, parse, parse.channel)
+                if self._already_handled(tracker, parse.turn_id):
+                    repeated.append(self._repeat(turn))
+                    return None
+                await self._decide(turn)
+                return turn
+
+            turn = await self._stored(parse.conversation_id, decide)
+            if turn is None:
+                return repeated[-1], []
             return turn.decision(), turn.events
+
+    async def _stored(self, conversation_id: str, build: Callable[[Tracker], Awaitable[Turn | None]]) -> Turn | None:
+        """Read the tracker, build a turn on it, store the turn's records (the caller holds the lock).
+
+        The records are stored only if nobody wrote the conversation meanwhile (another worker
+        during a hand-over, a gateway's reply record); else it is read and the turn built again,
+        and a turn the other writer already handled gets its reply repeated.
+        """
+        for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
+            turn = await build(await self._tracker(conversation_id))
+            if turn is None:
+                return None
+            try:
+                await self._commit(turn)
+            except StoreConflict:
+                if attempt == MAX_COMMIT_ATTEMPTS:
+                    raise
+                log.info("conversation %s changed while turn %s was decided; deciding again",
+                         conversation_id, turn.turn_id)
+                continue
+            return turn
+        return None
 
     async def record_reply(self, reply: BotTurn) -> None:
         """Keep what the bot said, and whether a language model wrote it, in the tracker."""
@@ -131,19 +163,25 @@ class RuleDialogueManager:
         return turn.decision()
 
     async def restart(self, conversation_id: str, turn_id: int) -> Sequence[Event]:
-        async with self._conversation(conversation_id):
-            turn = Turn(self.domain, (await self._tracker(conversation_id)).copy(), conversation_id, turn_id)
+        async def restarted(tracker: Tracker) -> Turn:
+            turn = Turn(self.domain, tracker.copy(), conversation_id, turn_id)
             turn.restart("requested")
-            await self._commit(turn)
-            return turn.events
+            return turn
+
+        async with self._conversation(conversation_id):
+            turn = await self._stored(conversation_id, restarted)
+            return turn.events if turn is not None else []
 
     async def undo(self, conversation_id: str, turn_id: int) -> Sequence[Event]:
         """Rewind the last user turn (and everything the bot did in it)."""
-        async with self._conversation(conversation_id):
-            turn = Turn(self.domain, (await self._tracker(conversation_id)).copy(), conversation_id, turn_id)
+        async def undone(tracker: Tracker) -> Turn:
+            turn = Turn(self.domain, tracker.copy(), conversation_id, turn_id)
             turn.undo()
-            await self._commit(turn)
-            return turn.events
+            return turn
+
+        async with self._conversation(conversation_id):
+            turn = await self._stored(conversation_id, undone)
+            return turn.events if turn is not None else []
 
     async def tracker(self, conversation_id: str) -> Tracker:
         """A copy of a conversation's tracker (for inspection, debugging and tests)."""
@@ -181,6 +219,7 @@ class RuleDialogueManager:
             users[0] -= 1
             if users[0] == 0:
                 self._locks.pop(conversation_id, None)
+                self._read_at.pop(conversation_id, None)
 
     async def _tracker(self, conversation_id: str) -> Tracker:
         """The conversation's tracker as stored now (the caller holds its lock).
@@ -203,6 +242,7 @@ class RuleDialogueManager:
             tracker = cached[0]
             for item in snapshot.records:
                 tracker.add(item)
+        self._read_at[conversation_id] = snapshot.position
         self._remember(tracker, snapshot.position, snapshot.position, 0)
         return tracker
 
@@ -225,13 +265,25 @@ class RuleDialogueManager:
             self._cache.popitem(last=False)
 
     async def _commit(self, turn: Turn) -> None:
-        """Store the turn's records; only then does the in-memory tracker move on."""
-        cached = self._cache.get(turn.conversation_id)
-        before = cached[1] if cached is not None else None
+        """Store the turn's records; only then does the in-memory tracker move on.
+
+        With a positioned store the append is conditional on the position the tracker was read
+        at (``StoreConflict`` otherwise): two processes never both add a turn to one state.
+        """
+        if not self._positioned:
+            if turn.new_records:
+                await self.store.append(turn.conversation_id, turn.new_records)
+            self._remember(turn.tracker, None, None, 0)
+            return
+        before = self._read_at.pop(turn.conversation_id, None)
         if not turn.new_records:
             self._remember(turn.tracker, before, before, 0)
             return
-        after = await self.store.append(turn.conversation_id, turn.new_records)
+        try:
+            after = await self.store.append(turn.conversation_id, turn.new_records, expect=before)
+        except StoreConflict:
+            self._cache.pop(turn.conversation_id, None)
+            raise
         self._remember(turn.tracker, before, after, len(turn.new_records))
 
     # ------------------------------------------------------------------ deciding

@@ -12,6 +12,10 @@ class StoreError(Exception):
     """A store could not be opened or used; says which store and why."""
 
 
+class StoreConflict(StoreError):
+    """``append(..., expect=position)``: another writer moved the conversation past ``position``."""
+
+
 def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
 
@@ -53,6 +57,12 @@ class Snapshot:
     records: list[dict[str, Any]]
     position: Position
     whole: bool
+
+
+def check_expected(conversation_id: str, expect: Position | None, actual: Position) -> None:
+    """Refuse an append whose writer read the conversation at another position (compare-and-append)."""
+    if expect is not None and expect != actual:
+        raise StoreConflict(f"conversation {conversation_id!r} moved from {expect} to {actual} since it was read")
 
 
 def read_start(since: Position | None, epoch: int, length: int) -> int | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from dialogue.domain.model import Domain
 from dialogue.protocols import ComponentConfig
-from dialogue.stores.base import Position, Snapshot, check_id, dumps, read_start
+from dialogue.stores.base import Position, Snapshot, check_expected, check_id, dumps, read_start
 
 
 class MemoryStore:
@@ -32,9 +32,11 @@ class MemoryStore:
         start = read_start(since, position.epoch, position.length)
         return Snapshot([json.loads(r) for r in rows[start or 0:]], position, whole=start is None)
 
-    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> Position:
+    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]],
+                     expect: Position | None = None) -> Position:
         # stored as JSON text, like the real backends, so nothing unserialisable slips through
         rows = self._data.setdefault(check_id(conversation_id), [])
+        check_expected(conversation_id, expect, Position(self._epochs.get(conversation_id, 0), len(rows)))
         rows.extend(dumps(r) for r in records)
         return Position(self._epochs.get(conversation_id, 0), len(rows))
 

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from dialogue.domain.model import Domain
 from dialogue.protocols import ComponentConfig
-from dialogue.stores.base import Position, Snapshot, StoreError, check_id, encode_all, read_start
+from dialogue.stores.base import Position, Snapshot, StoreError, check_expected, check_id, encode_all, read_start
 
 
 def _check_table(table: str) -> str:
@@ -111,15 +111,17 @@ class PostgresStore:
         epoch, length = await cursor.fetchone()
         return Position(int(epoch or 0), int(length))
 
-    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> Position | None:
+    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]],
+                     expect: Position | None = None) -> Position | None:
         if records:
-            return await self._write(conversation_id, records, replace=False)
+            return await self._write(conversation_id, records, replace=False, expect=expect)
         return None
 
     async def replace(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> Position:
         return await self._write(conversation_id, records, replace=True)
 
-    async def _write(self, conversation_id: str, records: Sequence[dict[str, Any]], replace: bool) -> Position:
+    async def _write(self, conversation_id: str, records: Sequence[dict[str, Any]], replace: bool,
+                     expect: Position | None = None) -> Position:
         check_id(conversation_id)
         rows = [(conversation_id, data) for data in encode_all(records)]
 
@@ -131,6 +133,8 @@ class PostgresStore:
                         f"INSERT INTO {self.table}_epochs (conversation_id, epoch) VALUES (%s, %s) "
                         f"ON CONFLICT (conversation_id) DO UPDATE SET epoch = {self.table}_epochs.epoch + %s",
                         (conversation_id, int(replace), int(replace)))
+                    if expect is not None:
+                        check_expected(conversation_id, expect, await self._position(connection, conversation_id))
                     if replace:
                         await cursor.execute(f"DELETE FROM {self.table} WHERE conversation_id = %s", (conversation_id,))
                     if rows:

@@ -14,7 +14,30 @@ from pydantic import Field
 
 from dialogue.domain.model import Domain
 from dialogue.protocols import ComponentConfig
-from dialogue.stores.base import Position, Snapshot, StoreError, check_id, encode_all, loads, read_start
+from dialogue.stores.base import (
+    Position,
+    Snapshot,
+    StoreConflict,
+    StoreError,
+    check_id,
+    encode_all,
+    loads,
+    read_start,
+)
+
+# KEYS: records, epoch, id index; ARGV: expected epoch, expected length, ttl (0: none), id, records...
+_APPEND_IF = """
+local epoch = tonumber(redis.call('GET', KEYS[2]) or '0')
+local length = redis.call('LLEN', KEYS[1])
+if epoch ~= tonumber(ARGV[1]) or length ~= tonumber(ARGV[2]) then return {-1, epoch, length} end
+length = redis.call('RPUSH', KEYS[1], unpack(ARGV, 5))
+redis.call('SADD', KEYS[3], ARGV[4])
+if tonumber(ARGV[3]) > 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+end
+return {0, epoch, length}
+"""
 
 
 class RedisStore:
@@ -70,10 +93,19 @@ class RedisStore:
             return await self.load_from(conversation_id)  # replaced since: read it all
         return Snapshot([loads(row) for row in rows], position, whole=since is None)
 
-    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> Position | None:
-        if records:
+    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]],
+                     expect: Position | None = None) -> Position | None:
+        if not records:
+            return None
+        if expect is None:
             return await self._write(conversation_id, records, replace=False)
-        return None
+        keys = [self._key(conversation_id), self._epoch_key(conversation_id), f"{self.prefix}conversations"]
+        args = [expect.epoch, expect.length, self.ttl or 0, conversation_id, *encode_all(records)]
+        conflict, epoch, length = await self._call("write", self._redis().eval(_APPEND_IF, len(keys), *keys, *args))
+        if conflict:
+            raise StoreConflict(f"conversation {conversation_id!r} moved from {expect} to "
+                                f"{Position(int(epoch), int(length))} since it was read")
+        return Position(int(epoch), int(length))
 
     async def replace(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> Position:
         return await self._write(conversation_id, records, replace=True)

@@ -17,7 +17,16 @@ from pydantic import Field
 
 from dialogue.domain.model import Domain
 from dialogue.protocols import ComponentConfig
-from dialogue.stores.base import Position, Snapshot, StoreError, check_id, encode_all, loads, read_start
+from dialogue.stores.base import (
+    Position,
+    Snapshot,
+    StoreError,
+    check_expected,
+    check_id,
+    encode_all,
+    loads,
+    read_start,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -76,15 +85,16 @@ class SQLiteStore:
         rows, position, whole = await asyncio.to_thread(self._run, _select_from, conversation_id, since)
         return Snapshot([loads(row[0]) for row in rows], position, whole)
 
-    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> Position | None:
+    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]],
+                     expect: Position | None = None) -> Position | None:
         check_id(conversation_id)
         if records:
-            return await asyncio.to_thread(self._run, _insert, conversation_id, encode_all(records), False)
+            return await asyncio.to_thread(self._run, _insert, conversation_id, encode_all(records), False, expect)
         return None
 
     async def replace(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> Position:
         check_id(conversation_id)
-        return await asyncio.to_thread(self._run, _insert, conversation_id, encode_all(records), True)
+        return await asyncio.to_thread(self._run, _insert, conversation_id, encode_all(records), True, None)
 
     async def conversation_ids(self) -> list[str]:
         rows = await asyncio.to_thread(self._run, _ids)
@@ -124,9 +134,12 @@ def _select_from(connection: sqlite3.Connection, conversation_id: str,
     return rows, position, start is None
 
 
-def _insert(connection: sqlite3.Connection, conversation_id: str, rows: list[str], replace: bool) -> Position:
+def _insert(connection: sqlite3.Connection, conversation_id: str, rows: list[str], replace: bool,
+            expect: Position | None) -> Position:
     connection.execute("BEGIN IMMEDIATE")
     try:
+        if expect is not None:
+            check_expected(conversation_id, expect, _position(connection, conversation_id))
         if replace:
             connection.execute("DELETE FROM records WHERE conversation_id = ?", (conversation_id,))
             connection.execute("INSERT INTO epochs (conversation_id, epoch) VALUES (?, 1) "
