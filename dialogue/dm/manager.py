@@ -40,6 +40,9 @@ log = logging.getLogger("dialogue.dm")
 FALLBACK_INTENT = "nlu_fallback"
 #: how often a turn is decided again when another process wrote its conversation meanwhile
 MAX_COMMIT_ATTEMPTS = 3
+#: how often a decided turn is stored after reply records that came in meanwhile (they change no state)
+MAX_REBASES = 20
+STATELESS_RECORDS = frozenset({"reply"})
 
 
 class RuleDialogueManager:
@@ -275,16 +278,26 @@ class RuleDialogueManager:
                 await self.store.append(turn.conversation_id, turn.new_records)
             self._remember(turn.tracker, None, None, 0)
             return
-        before = self._read_at.pop(turn.conversation_id, None)
+        conversation_id = turn.conversation_id
+        before = self._read_at.pop(conversation_id, None)
         if not turn.new_records:
             self._remember(turn.tracker, before, before, 0)
             return
-        try:
-            after = await self.store.append(turn.conversation_id, turn.new_records, expect=before)
-        except StoreConflict:
-            self._cache.pop(turn.conversation_id, None)
-            raise
-        self._remember(turn.tracker, before, after, len(turn.new_records))
+        rebased = False
+        for _ in range(MAX_REBASES):
+            try:
+                after = await self.store.append(conversation_id, turn.new_records, expect=before)
+                break
+            except StoreConflict:
+                self._cache.pop(conversation_id, None)
+                came = await self.store.load_from(conversation_id, before)
+                if came.whole or any(r.get("type") not in STATELESS_RECORDS for r in came.records):
+                    raise  # the state moved: decide again
+                before, rebased = came.position, True  # only replies came in meanwhile: the decision stands
+        else:
+            raise StoreConflict(f"conversation {conversation_id!r} kept changing while turn {turn.turn_id} was stored")
+        if not rebased:  # after a rebase the stored order differs from this tracker's: read it next time
+            self._remember(turn.tracker, before, after, len(turn.new_records))
 
     # ------------------------------------------------------------------ deciding
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,8 +28,14 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A private redis-server for this test session, in a temp dir, stopped afterwards."""
+def redis_url(redis_process: tuple[str, subprocess.Popen[bytes]]) -> str:
+    return redis_process[0]
+
+
+@pytest.fixture(scope="session")
+def redis_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A private redis-server for this test session, in a temp dir, stopped afterwards (its process too,
+    for the tests that freeze it)."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
@@ -48,8 +57,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.kill()
         pytest.fail("redis-server did not start")
     try:
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}/0", proc
     finally:
+        proc.send_signal(signal.SIGCONT)  # in case a test left it frozen
         proc.terminate()
         proc.wait(timeout=10)
 
@@ -113,3 +123,42 @@ def live_server(config: Any = None, domain: Path = DOMAIN, factory: Any = None, 
         yield server
     finally:
         server.stop()
+
+
+class Workers:
+    """`dialogue worker` subprocesses of one bus (``prefix``) on the test Redis, stopped at the end."""
+
+    def __init__(self, redis_url: str, prefix: str, domain: Path, args: list[str]) -> None:
+        self.redis_url = redis_url
+        self.prefix = prefix
+        self.domain = domain
+        self.args = args
+        self.procs: list[subprocess.Popen[str]] = []
+        self.consumers: dict[int, str] = {}  # pid → the bus consumer name it printed
+
+    def start(self, kind: str, count: int = 1, env: dict[str, str] | None = None) -> list[subprocess.Popen[str]]:
+        env = {**os.environ, "DIALOGUE_TEST_REDIS": self.redis_url, **(env or {})}
+        started = [
+            subprocess.Popen(
+                [sys.executable, "-m", "dialogue", "worker", kind, str(self.domain), "--bus", self.redis_url,
+                 "--prefix", self.prefix, *self.args],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+            )
+            for _ in range(count)
+        ]
+        for proc in started:
+            line = proc.stdout.readline() if proc.stdout else ""
+            assert "ready" in line, f"worker {kind} did not start: {line!r}"
+            self.consumers[proc.pid] = line.strip().rsplit("(", 1)[1].rstrip(")")
+        self.procs.extend(started)
+        return started
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
