@@ -1,7 +1,7 @@
 """Load benchmark: simulated users talking to `dialogue serve` over loopback HTTP.
 
     python benchmarks/load.py                      # every scenario, 64 users, 8 s each
-    python benchmarks/load.py --scenarios memory,memory-nobatch --users 64 --seconds 10
+    python benchmarks/load.py --scenarios memory,memory-auth --users 64 --seconds 10
 
 Each scenario starts its own processes on 127.0.0.1 (a private redis-server in a temp dir for
 the Redis scenarios, the server, the workers), warms up, then runs ``--users`` concurrent
@@ -14,6 +14,9 @@ meaningful when other jobs share the machine — with throughput relative to the
 The client is a small keep-alive HTTP/1.1 client on asyncio streams, so that on a 2-core
 machine the load generator takes as little CPU from the server as possible (it uses ~0.1 ms
 of CPU per turn, see the `cli CPU s` column). ``--rate`` paces the users to offer a fixed load.
+
+``-auth`` scenarios switch access control on: each conversation starts with ``POST /conversations``
+(not timed as a turn), and each turn carries that conversation's token.
 """
 
 from __future__ import annotations
@@ -38,14 +41,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DOMAIN = ROOT / "domains" / "customer_service"
 FALLBACK_DOMAIN = ROOT / "tests" / "server" / "domain"
 
-#: name → (bus, batching, workers of each kind)
-SCENARIOS: dict[str, tuple[str, bool, int]] = {
-    "memory": ("memory", True, 0),
-    "memory-nobatch": ("memory", False, 0),
-    "redis-1": ("redis", True, 1),
-    "redis-2": ("redis", True, 2),
-    "redis-2-nobatch": ("redis", False, 2),
+#: name → (bus, batching, workers of each kind, access control)
+SCENARIOS: dict[str, tuple[str, bool, int, bool]] = {
+    "memory": ("memory", True, 0, False),
+    "memory-auth": ("memory", True, 0, True),
+    "memory-nobatch": ("memory", False, 0, False),
+    "redis-1": ("redis", True, 1, False),
+    "redis-1-auth": ("redis", True, 1, True),
+    "redis-2": ("redis", True, 2, False),
+    "redis-2-nobatch": ("redis", False, 2, False),
 }
+#: the credentials of the -auth scenarios (given to the server through its environment)
+AUTH_ENV = {"DIALOGUE_ADMIN_TOKEN": "load-benchmark-admin-token",
+            "DIALOGUE_AUTH_SECRET": "load-benchmark-signing-secret-0123456789"}
 
 
 # --------------------------------------------------------------------------- processes
@@ -86,10 +94,10 @@ class Stack:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="dialogue-load-")))
 
-    def spawn(self, *args: str, ready_port: int | None = None,
-              stdout: int | None = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    def spawn(self, *args: str, ready_port: int | None = None, stdout: int | None = subprocess.DEVNULL,
+              env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = open(self.tmp / f"{len(self.procs)}-{Path(args[0]).name}.log", "wb")  # noqa: SIM115 - closed with tmp
-        proc = subprocess.Popen(list(args), stdout=stdout, stderr=log, cwd=ROOT)
+        proc = subprocess.Popen(list(args), stdout=stdout, stderr=log, cwd=ROOT, env={**os.environ, **(env or {})})
         self.procs.append(proc)
         if ready_port is not None:
             wait_port(ready_port, proc)
@@ -120,15 +128,16 @@ def dialogue_cmd(*args: str) -> list[str]:
 
 
 def start_stack(name: str, domain: Path, shards: int = 16) -> tuple[Stack, int]:
-    bus_kind, batching, workers = SCENARIOS[name]
+    bus_kind, batching, workers, auth = SCENARIOS[name]
     stack = Stack()
     port = free_port()
     batch = [] if batching else ["--no-batching"]
+    env = AUTH_ENV if auth else None
     try:
         if bus_kind == "memory":
             store = f"sqlite:///{stack.tmp / 'conversations.sqlite3'}"
             stack.spawn(*dialogue_cmd("serve", str(domain), "--port", str(port), "--store", store, "--no-train",
-                                      "--log-level", "error", *batch), ready_port=port)
+                                      "--log-level", "error", *batch), ready_port=port, env=env)
             return stack, port
         redis_port = free_port()
         stack.spawn(shutil.which("redis-server") or "redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
@@ -143,7 +152,7 @@ def start_stack(name: str, domain: Path, shards: int = 16) -> tuple[Stack, int]:
                 if b"ready" not in proc.stdout.readline():
                     raise RuntimeError(f"worker {kind} did not start")
         stack.spawn(*dialogue_cmd("serve", str(domain), "--port", str(port), "--bus", bus, "--store", store,
-                                  "--no-train", "--log-level", "error", *layout), ready_port=port)
+                                  "--no-train", "--log-level", "error", *layout), ready_port=port, env=env)
         return stack, port
     except BaseException:
         stack.close()
@@ -161,12 +170,13 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post(self, path: str, payload: dict[str, object]) -> tuple[int, bytes]:
+    async def post(self, path: str, payload: dict[str, object], token: str | None = None) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
         body = json.dumps(payload).encode()
-        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        auth = f"Authorization: Bearer {token}\r\n" if token else ""
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{auth}"
                 f"Content-Length: {len(body)}\r\n\r\n").encode()
         self.writer.write(head + body)
         status_line = await self.reader.readline()
@@ -220,9 +230,10 @@ class Result:
 
 
 async def drive(port: int, scripts: list[list[str]], users: int, seconds: float, max_turns: int,
-                tag: str, rate: float = 0.0) -> tuple[list[float], int, float]:
+                tag: str, rate: float = 0.0, auth: bool = False) -> tuple[list[float], int, float]:
     """Run ``users`` concurrent users; with ``rate`` > 0 they offer that many turns/s in all (paced),
-    else each sends its next message as soon as the previous reply arrives (closed loop)."""
+    else each sends its next message as soon as the previous reply arrives (closed loop). With
+    ``auth`` each conversation starts with ``POST /conversations`` and its turns carry the token."""
     latencies: list[float] = []
     errors = 0
     began = time.perf_counter()
@@ -236,8 +247,18 @@ async def drive(port: int, scripts: list[list[str]], users: int, seconds: float,
         try:
             while time.perf_counter() < stop_at and len(latencies) + errors < max_turns:
                 script = scripts[(index * 7919 + n) % len(scripts)]
-                conversation = f"{tag}-{index}-{n}"
+                conversation, token = f"{tag}-{index}-{n}", None
                 n += 1
+                if auth:
+                    try:
+                        status, body = await connection.post("/conversations", {})
+                        started = json.loads(body)
+                        conversation, token = started["conversation_id"], started["token"]
+                    except (OSError, asyncio.IncompleteReadError, ValueError, KeyError):
+                        errors += 1
+                        await connection.close()
+                        connection = Connection(port)
+                        continue
                 for text in script:
                     if rate > 0:  # user i's k-th turn is due at began + (i + k * users) / rate
                         due = began + (index + sent * users) / rate
@@ -248,7 +269,8 @@ async def drive(port: int, scripts: list[list[str]], users: int, seconds: float,
                         return
                     start = time.perf_counter()
                     try:
-                        status, body = await connection.post(f"/conversations/{conversation}/messages", {"text": text})
+                        status, body = await connection.post(f"/conversations/{conversation}/messages", {"text": text},
+                                                             token)
                     except (OSError, asyncio.IncompleteReadError, ValueError):
                         errors += 1
                         await connection.close()
@@ -268,11 +290,13 @@ async def drive(port: int, scripts: list[list[str]], users: int, seconds: float,
 
 def run_scenario(name: str, domain: Path, scripts: list[list[str]], args: argparse.Namespace) -> Result:
     stack, port = start_stack(name, domain, args.shards)
+    auth = SCENARIOS[name][3]
     try:
-        asyncio.run(drive(port, scripts, min(args.users, 8), args.warmup, 10_000, f"warm-{name}"))
+        asyncio.run(drive(port, scripts, min(args.users, 8), args.warmup, 10_000, f"warm-{name}", auth=auth))
         cpu_before, client_before = stack.server_cpu(), time.process_time()
         latencies, errors, seconds = asyncio.run(
-            drive(port, scripts, args.users, args.seconds, args.max_turns, f"{name}-{time.time_ns()}", args.rate))
+            drive(port, scripts, args.users, args.seconds, args.max_turns, f"{name}-{time.time_ns()}", args.rate,
+                  auth))
         if errors and args.verbose:
             print(stack.logs(), file=sys.stderr)
         return Result(name, latencies, errors, seconds, stack.server_cpu() - cpu_before,

@@ -28,8 +28,9 @@ from dialogue.server.service import BotService, TurnResult
 
 log = logging.getLogger("dialogue.server")
 
+ID_CHARS = r"[A-Za-z0-9._:@-]{1,128}"
 #: the whole id (``fullmatch``: a ``$`` would also match before a trailing newline)
-CONVERSATION_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
+CONVERSATION_ID = re.compile(ID_CHARS)
 
 
 class TurnRequest(BaseModel):
@@ -47,7 +48,7 @@ class StartRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    conversation_id: str | None = Field(None, pattern=r"^[A-Za-z0-9._:@-]{1,128}$",
+    conversation_id: str | None = Field(None, pattern=f"^{ID_CHARS}$",
                                         description="The id to use (admin only); default: a new random id.")
 
 
