@@ -78,6 +78,25 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], seconds: float = 60) -> 
     raise RuntimeError(f"nothing listens on port {port}")
 
 
+def wait_ready(port: int, proc: subprocess.Popen[bytes], seconds: float = 600) -> None:
+    """The port opens at once; the bot is loaded when /ready says 200."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process {proc.args!r} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server on port {port} did not become ready")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process, from /proc (0 where unavailable)."""
     try:
@@ -136,8 +155,9 @@ def start_stack(name: str, domain: Path, shards: int = 16) -> tuple[Stack, int]:
     try:
         if bus_kind == "memory":
             store = f"sqlite:///{stack.tmp / 'conversations.sqlite3'}"
-            stack.spawn(*dialogue_cmd("serve", str(domain), "--port", str(port), "--store", store, "--no-train",
-                                      "--log-level", "error", *batch), ready_port=port, env=env)
+            server = stack.spawn(*dialogue_cmd("serve", str(domain), "--port", str(port), "--store", store,
+                                               "--no-train", "--log-level", "error", *batch), ready_port=port, env=env)
+            wait_ready(port, server)
             return stack, port
         redis_port = free_port()
         stack.spawn(shutil.which("redis-server") or "redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
@@ -151,8 +171,9 @@ def start_stack(name: str, domain: Path, shards: int = 16) -> tuple[Stack, int]:
                 assert proc.stdout is not None
                 if b"ready" not in proc.stdout.readline():
                     raise RuntimeError(f"worker {kind} did not start")
-        stack.spawn(*dialogue_cmd("serve", str(domain), "--port", str(port), "--bus", bus, "--store", store,
-                                  "--no-train", "--log-level", "error", *layout), ready_port=port, env=env)
+        server = stack.spawn(*dialogue_cmd("serve", str(domain), "--port", str(port), "--bus", bus, "--store", store,
+                                           "--no-train", "--log-level", "error", *layout), ready_port=port, env=env)
+        wait_ready(port, server)
         return stack, port
     except BaseException:
         stack.close()
@@ -288,18 +309,19 @@ async def drive(port: int, scripts: list[list[str]], users: int, seconds: float,
     return latencies, errors, time.perf_counter() - start
 
 
-def run_scenario(name: str, domain: Path, scripts: list[list[str]], args: argparse.Namespace) -> Result:
+def run_scenario(name: str, domain: Path, scripts: list[list[str]], args: argparse.Namespace,
+                 rate: float = 0.0) -> Result:
     stack, port = start_stack(name, domain, args.shards)
     auth = SCENARIOS[name][3]
     try:
         asyncio.run(drive(port, scripts, min(args.users, 8), args.warmup, 10_000, f"warm-{name}", auth=auth))
         cpu_before, client_before = stack.server_cpu(), time.process_time()
         latencies, errors, seconds = asyncio.run(
-            drive(port, scripts, args.users, args.seconds, args.max_turns, f"{name}-{time.time_ns()}", args.rate,
-                  auth))
+            drive(port, scripts, args.users, args.seconds, args.max_turns, f"{name}-{time.time_ns()}", rate, auth))
         if errors and args.verbose:
             print(stack.logs(), file=sys.stderr)
-        return Result(name, latencies, errors, seconds, stack.server_cpu() - cpu_before,
+        label = f"{name}@{rate:g}/s" if rate > 0 else name
+        return Result(label, latencies, errors, seconds, stack.server_cpu() - cpu_before,
                       time.process_time() - client_before)
     finally:
         stack.close()
@@ -313,8 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="measured time per scenario (default 8)")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured warm-up per scenario (default 2)")
     parser.add_argument("--max-turns", type=int, default=20_000, help="stop a scenario after this many turns")
-    parser.add_argument("--rate", type=float, default=0.0,
-                        help="offered turns/s over all users (paced); 0: closed loop, as fast as replies come")
+    parser.add_argument("--rate", default="0",
+                        help="offered turns/s over all users (paced); 0: closed loop, as fast as replies come; "
+                             "several, comma-separated, run each scenario at each (one training for all)")
     parser.add_argument("--shards", type=int, default=16, help="Redis bus shards (default 16)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -347,21 +370,23 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, names: list[str], domain_path: Path) -> int:
     scripts = conversations(domain_path, args.seed)
+    rates = [float(r) for r in str(args.rate).split(",") if r.strip()]
 
-    load = f"offered {args.rate:g} turns/s" if args.rate > 0 else "closed loop"
+    load = ", ".join(f"offered {r:g} turns/s" if r > 0 else "closed loop" for r in rates)
     print(f"domain {domain_path.name}, {args.users} users, {load}, {args.seconds:g} s per scenario, "
           f"{os.cpu_count()} CPUs", flush=True)
     results = []
-    for name in names:
-        results.append(run_scenario(name, domain_path, scripts, args))
-        r = results[-1]
-        print(f"  {name}: {r.throughput:.0f} turns/s, p99 {r.percentile(0.99):.0f} ms", flush=True)
+    for rate in rates:
+        for name in names:
+            results.append(run_scenario(name, domain_path, scripts, args, rate))
+            r = results[-1]
+            print(f"  {r.name}: {r.throughput:.0f} turns/s, p99 {r.percentile(0.99):.0f} ms", flush=True)
 
     base = results[0].throughput or 1.0
-    print(f"\n{'scenario':<17}{'turns':>7}{'turns/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+    print(f"\n{'scenario':<22}{'turns':>7}{'turns/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
           f"{'errors':>7}{'srv CPU s':>10}{'turns/CPU s':>12}{'cli CPU s':>10}{'vs ' + results[0].name:>16}")
     for r in results:
-        print(f"{r.name:<17}{len(r.latencies):>7}{r.throughput:>9.1f}{r.percentile(0.5):>8.1f}"
+        print(f"{r.name:<22}{len(r.latencies):>7}{r.throughput:>9.1f}{r.percentile(0.5):>8.1f}"
               f"{r.percentile(0.95):>8.1f}{r.percentile(0.99):>8.1f}{r.errors:>7}{r.server_cpu:>10.1f}"
               f"{r.per_cpu:>12.0f}{r.client_cpu:>10.1f}{r.throughput / base:>15.2f}x")
     if args.json:

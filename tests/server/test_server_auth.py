@@ -188,3 +188,17 @@ def test_cli_refuses_an_open_public_server_and_short_secrets(capsys: pytest.Capt
     assert main(["serve", domain, "--auth-secret", "also-too-short"]) == 2
     err = capsys.readouterr().err
     assert "--open" in err and "at least 16" in err and "at least 32" in err
+
+
+def test_a_checked_token_still_expires_on_time() -> None:
+    """Checked tokens are remembered (a turn costs a look-up), but never past their expiry."""
+    from dialogue.server.errors import ApiError
+
+    access = Access(SECRET, ADMIN, ttl=3600)
+    token, expires = access.issue("c1", now=time.time() - 3599)
+    assert access._verify(token).conversation_id == "c1"  # decoded and remembered
+    assert access._verify(token).conversation_id == "c1"  # looked up
+    time.sleep(max(0.0, expires - time.time()) + 0.05)
+    with pytest.raises(ApiError) as refused:
+        access._verify(token)
+    assert refused.value.code == "token_expired"

@@ -60,6 +60,15 @@ def test_deeply_nested_json_is_refused_with_422_not_500(server: Any, name: str) 
     assert after.status_code == 200
 
 
+@pytest.mark.parametrize("body", [b'{"text": "hi", "metadata": {"x": "\\ud800"}}',
+                                  b'{"text": "hi", "metadata": {"\\udfff": 1}}'])
+def test_lone_surrogate_escapes_are_refused_at_the_door(server: Any, body: bytes) -> None:
+    """Valid JSON, but no store, bus or response can encode it: a 400, not an error deep in the pipeline."""
+    reply = httpx.post(f"{server.base}/conversations/surrogate/messages", content=body,
+                       headers={"content-type": "application/json"})
+    assert reply.status_code == 400 and reply.json()["error"]["code"] == "invalid_json"
+
+
 def test_nesting_up_to_the_limit_is_accepted(server: Any) -> None:
     body = b'{"text": "hi", "metadata": ' + b'{"a":' * 31 + b"1" + b"}" * 31 + b"}"
     reply = httpx.post(f"{server.base}/conversations/nest-ok/messages", content=body,
