@@ -15,7 +15,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from conftest import free_port, live_server
+from server_helpers import free_port, live_server
 from dialogue.server import ServerConfig
 from dialogue.server.auth import Access
 

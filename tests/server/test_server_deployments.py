@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import Workers, free_port
+from server_helpers import Workers, free_port
 from dialogue.messages import BotTurn, decode
 from dialogue.stores.redis import RedisStore
 

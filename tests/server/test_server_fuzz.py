@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from conftest import live_server
+from server_helpers import live_server
 from dialogue.server import ServerConfig
 
 ADMIN = "admin-token-of-the-fuzzer"

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from conftest import live_server
+from server_helpers import DOMAIN, free_port, live_server
 from dialogue.server import ServerConfig
 from dialogue.server.build import BotOptions, build_service
 
@@ -146,8 +146,6 @@ def test_the_port_answers_while_the_bot_starts() -> None:
     async def slow_factory(metrics: Any) -> Any:
         loop.append(asyncio.get_running_loop())
         await gate.wait()
-        from conftest import DOMAIN
-
         return await build_service(DOMAIN, BotOptions(), metrics)
 
     with live_server(factory=slow_factory, wait_ready=False) as live:
@@ -172,8 +170,6 @@ def test_a_bot_that_cannot_start_stops_the_server() -> None:
 
     async def broken(metrics: Any) -> Any:
         raise RuntimeError("no model here")
-
-    from conftest import free_port
 
     app = create_app(broken)
     started = time.monotonic()

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import Workers
+from server_helpers import Workers
 from dialogue.messages import BotTurn, ParsedMessage, decode
 from dialogue.server import ServerConfig, create_app, started
 from dialogue.server.build import BotOptions, build_service
