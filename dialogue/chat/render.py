@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dialogue.chat.trace import TurnTrace
-from dialogue.dm.redaction import MASK, display_value
+from dialogue.dm.redaction import MASK, display_value, sensitive_entities
 from dialogue.domain.schema.dm import SlotSpec
 from dialogue.messages import BotMessage
 
@@ -52,7 +52,7 @@ def debug_panel(trace: TurnTrace, replies: list[BotMessage], slots: Mapping[str,
         parts.append(Text(f"chosen intent: {trace.parse.intent.name} ({trace.parse.intent.confidence:.3f})"))
         parts.append(ranking)
         if trace.parse.entities:
-            hidden = _sensitive_entities(slots)
+            hidden = sensitive_entities(slots)
             entities = Table("entity", "text", "span", "value", "extractor", box=None)
             for e in trace.parse.entities:
                 masked = e.type in hidden
@@ -68,11 +68,6 @@ def debug_panel(trace: TurnTrace, replies: list[BotMessage], slots: Mapping[str,
         source = "generated" if reply.generated else f"template {reply.response}" if reply.response else "text"
         parts.append(Text(f"reply from {source}", style="dim"))
     return Panel(Group(*parts), title="debug", border_style="dim", expand=False)
-
-
-def _sensitive_entities(slots: Mapping[str, SlotSpec] | None) -> set[str]:
-    """Entity types that fill a sensitive slot: their text and value are that slot's value."""
-    return {f.entity for spec in (slots or {}).values() if spec.sensitive for f in spec.fill if f.entity}
 
 
 def slots_table(values: dict[str, Any], slots: Mapping[str, SlotSpec] | None = None) -> Table:

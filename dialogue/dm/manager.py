@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -33,10 +33,16 @@ from dialogue.dm.tracker import Tracker, record
 from dialogue.dm.turn import Turn
 from dialogue.messages import BotTurn, Button, Decision, Event, ParsedMessage
 from dialogue.protocols import ComponentConfig, TrackerStore
+from dialogue.stores.base import Position, StoreConflict
 
 log = logging.getLogger("dialogue.dm")
 
 FALLBACK_INTENT = "nlu_fallback"
+#: how often a turn is decided again when another process wrote its conversation meanwhile
+MAX_COMMIT_ATTEMPTS = 3
+#: how often a decided turn is stored after reply records that came in meanwhile (they change no state)
+MAX_REBASES = 20
+STATELESS_RECORDS = frozenset({"reply"})
 
 
 class RuleDialogueManager:
@@ -58,7 +64,9 @@ class RuleDialogueManager:
         undo_response: str = "utter_undo"
         nothing_to_undo_response: str = "utter_nothing_to_undo"
         invalid_response: str = Field("utter_invalid", description="Said for an invalid form answer without its own.")
-        cache_size: int = Field(1000, ge=0, description="Trackers kept in memory; 0 reloads each turn.")
+        cache_size: int = Field(1000, ge=0, description="Trackers kept in memory; 0 reloads each turn. With a "
+                                "store that has positions (every built-in one), a cached tracker reads only the "
+                                "records other processes added since, so the cache is right on a shared bus too.")
 
     def __init__(self, domain: Domain, store: TrackerStore, config: Config | None = None) -> None:
         self.domain = domain
@@ -71,7 +79,8 @@ class RuleDialogueManager:
         self.forms = FormEngine(domain, self.config.invalid_response, self.config.handoff_response,
                                 "Let me connect you with a person who can help.")
         self._initial = initial_slots(domain.slots)
-        self._cache: OrderedDict[str, Tracker] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[Tracker, Position | None]] = OrderedDict()
+        self._read_at: dict[str, Position] = {}  # where the last read of a conversation ended (under its lock)
         self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     @classmethod
@@ -87,23 +96,59 @@ class RuleDialogueManager:
 
     async def handle(self, parse: ParsedMessage) -> tuple[Decision, Sequence[Event]]:
         async with self._conversation(parse.conversation_id):
-            tracker = await self._tracker(parse.conversation_id)
-            turn = Turn(self.domain, tracker.copy(), parse.conversation_id, parse.turn_id, parse, parse.channel)
-            if self._already_handled(tracker, parse.turn_id):
-                return self._repeat(turn), []
-            await self._decide(turn)
-            await self._commit(turn)
+            repeated: list[Decision] = []
+
+            async def decide(tracker: Tracker) -> Turn | None:
+                turn = Turn(self.domain, tracker.copy(), parse.conversation_id, parse.turn_id, parse, parse.channel)
+                if self._already_handled(tracker, parse.turn_id):
+                    repeated.append(self._repeat(turn))
+                    return None
+                await self._decide(turn)
+                return turn
+
+            turn = await self._stored(parse.conversation_id, decide)
+            if turn is None:
+                return repeated[-1], []
             return turn.decision(), turn.events
+
+    async def _stored(self, conversation_id: str, build: Callable[[Tracker], Awaitable[Turn | None]]) -> Turn | None:
+        """Read the tracker, build a turn on it, store the turn's records (the caller holds the lock).
+
+        The records are stored only if nobody wrote the conversation meanwhile (another worker
+        during a hand-over, a gateway's reply record); else it is read and the turn built again,
+        and a turn the other writer already handled gets its reply repeated.
+        """
+        for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
+            turn = await build(await self._tracker(conversation_id))
+            if turn is None:
+                return None
+            try:
+                await self._commit(turn)
+            except StoreConflict:
+                if attempt == MAX_COMMIT_ATTEMPTS:
+                    raise
+                log.info("conversation %s changed while turn %s was decided; deciding again",
+                         conversation_id, turn.turn_id)
+                continue
+            return turn
+        return None
 
     async def record_reply(self, reply: BotTurn) -> None:
         """Keep what the bot said, and whether a language model wrote it, in the tracker."""
         async with self._conversation(reply.conversation_id):
-            tracker = await self._tracker(reply.conversation_id)
             item = record("reply", reply.turn_id, messages=[
                 {"text": m.text, "response": m.response, "generated": m.generated} for m in reply.messages
             ])
-            await self.store.append(reply.conversation_id, [item])
-            tracker.add(item)
+            if not self._positioned:
+                tracker = await self._tracker(reply.conversation_id)
+                await self.store.append(reply.conversation_id, [item])
+                tracker.add(item)
+                return
+            cached = self._cache.get(reply.conversation_id)
+            position = await self.store.append(reply.conversation_id, [item])
+            if cached is not None:  # no need to load a tracker just to add a record to it
+                cached[0].add(item)
+                self._remember(cached[0], cached[1], position, 1)
 
     @staticmethod
     def _already_handled(tracker: Tracker, turn_id: int) -> bool:
@@ -121,19 +166,25 @@ class RuleDialogueManager:
         return turn.decision()
 
     async def restart(self, conversation_id: str, turn_id: int) -> Sequence[Event]:
-        async with self._conversation(conversation_id):
-            turn = Turn(self.domain, (await self._tracker(conversation_id)).copy(), conversation_id, turn_id)
+        async def restarted(tracker: Tracker) -> Turn:
+            turn = Turn(self.domain, tracker.copy(), conversation_id, turn_id)
             turn.restart("requested")
-            await self._commit(turn)
-            return turn.events
+            return turn
+
+        async with self._conversation(conversation_id):
+            turn = await self._stored(conversation_id, restarted)
+            return turn.events if turn is not None else []
 
     async def undo(self, conversation_id: str, turn_id: int) -> Sequence[Event]:
         """Rewind the last user turn (and everything the bot did in it)."""
-        async with self._conversation(conversation_id):
-            turn = Turn(self.domain, (await self._tracker(conversation_id)).copy(), conversation_id, turn_id)
+        async def undone(tracker: Tracker) -> Turn:
+            turn = Turn(self.domain, tracker.copy(), conversation_id, turn_id)
             turn.undo()
-            await self._commit(turn)
-            return turn.events
+            return turn
+
+        async with self._conversation(conversation_id):
+            turn = await self._stored(conversation_id, undone)
+            return turn.events if turn is not None else []
 
     async def tracker(self, conversation_id: str) -> Tracker:
         """A copy of a conversation's tracker (for inspection, debugging and tests)."""
@@ -148,6 +199,11 @@ class RuleDialogueManager:
         """Use another store from now on (conversation tests isolate each test this way)."""
         self.store = store
         self._cache.clear()
+
+    @property
+    def _positioned(self) -> bool:
+        """The store tells positions, so a cached tracker can be checked and brought up to date."""
+        return callable(getattr(self.store, "load_from", None))
 
     async def close(self) -> None:
         await self.store.close()
@@ -166,30 +222,82 @@ class RuleDialogueManager:
             users[0] -= 1
             if users[0] == 0:
                 self._locks.pop(conversation_id, None)
+                self._read_at.pop(conversation_id, None)
 
     async def _tracker(self, conversation_id: str) -> Tracker:
-        tracker = self._cache.get(conversation_id)
-        if tracker is not None:
-            self._cache.move_to_end(conversation_id)
+        """The conversation's tracker as stored now (the caller holds its lock).
+
+        A cached tracker is checked against the store when it tells positions: only the records
+        written since (by another process, e.g. the gateway's reply records) are read and added.
+        """
+        cached = self._cache.get(conversation_id)
+        if not self._positioned:
+            if cached is not None:
+                self._cache.move_to_end(conversation_id)
+                return cached[0]
+            tracker = Tracker(conversation_id, self._initial, await self.store.load(conversation_id))
+            self._remember(tracker, None, None, 0)
             return tracker
-        records = await self.store.load(conversation_id)
-        tracker = Tracker(conversation_id, self._initial, records)
-        self._remember(tracker)
+        snapshot = await self.store.load_from(conversation_id, cached[1] if cached is not None else None)
+        if cached is None or snapshot.whole:
+            tracker = Tracker(conversation_id, self._initial, snapshot.records)
+        else:
+            tracker = cached[0]
+            for item in snapshot.records:
+                tracker.add(item)
+        self._read_at[conversation_id] = snapshot.position
+        self._remember(tracker, snapshot.position, snapshot.position, 0)
         return tracker
 
-    def _remember(self, tracker: Tracker) -> None:
+    def _remember(self, tracker: Tracker, before: Position | None, after: Position | None, written: int) -> None:
+        """Cache ``tracker`` at ``after``, unless someone else wrote between ``before`` and ``after``.
+
+        ``written`` records were added by this call; if the store grew by more, another process
+        interleaved its records with ours and the next read reloads the whole conversation.
+        """
+        conversation_id = tracker.conversation_id
         if self.config.cache_size == 0:
             return
-        self._cache[tracker.conversation_id] = tracker
-        self._cache.move_to_end(tracker.conversation_id)
+        if self._positioned and (before is None or after is None or after.epoch != before.epoch
+                                 or after.length != before.length + written):
+            self._cache.pop(conversation_id, None)
+            return
+        self._cache[conversation_id] = (tracker, after)
+        self._cache.move_to_end(conversation_id)
         while len(self._cache) > self.config.cache_size:
             self._cache.popitem(last=False)
 
     async def _commit(self, turn: Turn) -> None:
-        """Store the turn's records; only then does the in-memory tracker move on."""
-        if turn.new_records:
-            await self.store.append(turn.conversation_id, turn.new_records)
-        self._remember(turn.tracker)
+        """Store the turn's records; only then does the in-memory tracker move on.
+
+        With a positioned store the append is conditional on the position the tracker was read
+        at (``StoreConflict`` otherwise): two processes never both add a turn to one state.
+        """
+        if not self._positioned:
+            if turn.new_records:
+                await self.store.append(turn.conversation_id, turn.new_records)
+            self._remember(turn.tracker, None, None, 0)
+            return
+        conversation_id = turn.conversation_id
+        before = self._read_at.pop(conversation_id, None)
+        if not turn.new_records:
+            self._remember(turn.tracker, before, before, 0)
+            return
+        rebased = False
+        for _ in range(MAX_REBASES):
+            try:
+                after = await self.store.append(conversation_id, turn.new_records, expect=before)
+                break
+            except StoreConflict:
+                self._cache.pop(conversation_id, None)
+                came = await self.store.load_from(conversation_id, before)
+                if came.whole or any(r.get("type") not in STATELESS_RECORDS for r in came.records):
+                    raise  # the state moved: decide again
+                before, rebased = came.position, True  # only replies came in meanwhile: the decision stands
+        else:
+            raise StoreConflict(f"conversation {conversation_id!r} kept changing while turn {turn.turn_id} was stored")
+        if not rebased:  # after a rebase the stored order differs from this tracker's: read it next time
+            self._remember(turn.tracker, before, after, len(turn.new_records))
 
     # ------------------------------------------------------------------ deciding
 

@@ -78,3 +78,13 @@ class AccessLog:
 def _client(scope: Scope) -> str:
     client = scope.get("client")
     return f"{client[0]}:{client[1]}" if client else "-"
+
+
+def log_to_stderr(name: str = "dialogue.access") -> None:
+    """INFO lines of ``name`` to stderr with a timestamp, whatever the root logger's level."""
+    logger = logging.getLogger(name)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 DOMAIN = Path(__file__).parent / "domain"
+TOKEN = "admin-token-of-the-e2e-test"
 
 
 def wait_ready(base: str, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
@@ -30,10 +31,10 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], seconds: float = 30) ->
 def test_serve_end_to_end_and_graceful_shutdown(port: int) -> None:
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dialogue", "serve", str(DOMAIN), "--port", str(port), "--token", "tok"],
+        [sys.executable, "-m", "dialogue", "serve", str(DOMAIN), "--port", str(port), "--token", TOKEN],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-    headers = {"Authorization": "Bearer tok"}
+    headers = {"Authorization": f"Bearer {TOKEN}"}
     try:
         wait_ready(base, proc)
         with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
