@@ -86,7 +86,10 @@ class Workers:
         self.procs: list[subprocess.Popen[str]] = []
         self.consumers: dict[int, str] = {}  # pid → the bus consumer name it printed
 
-    def start(self, kind: str, count: int = 1, env: dict[str, str] | None = None) -> list[subprocess.Popen[str]]:
+    def start(self, kind: str, count: int = 1, env: dict[str, str] | None = None,
+              may_die: bool = False) -> list[subprocess.Popen[str]]:
+        """Start workers and wait for their ready line; ``may_die``: a worker that takes a poisoned
+        message while starting may die before it prints it (it is kept, and counted as dead)."""
         env = {**os.environ, "DIALOGUE_TEST_REDIS": self.redis_url, **(env or {})}
         started = [
             subprocess.Popen(
@@ -98,6 +101,8 @@ class Workers:
         ]
         for proc in started:
             line = proc.stdout.readline() if proc.stdout else ""
+            if may_die and not line and proc.wait(timeout=30) is not None:
+                continue
             assert "ready" in line, f"worker {kind} did not start: {line!r}"
             self.consumers[proc.pid] = line.strip().rsplit("(", 1)[1].rstrip(")")
         self.procs.extend(started)

@@ -140,7 +140,7 @@ async def test_a_message_that_kills_every_worker_goes_to_the_dead_letters_and_ca
             assert asyncio.get_running_loop().time() < deadline
             for proc in [p for p in workers.procs if p.returncode is None and p.poll() is not None]:
                 deaths += 1
-                workers.start("nlu", env=poisoned)
+                workers.start("nlu", env=poisoned, may_die=True)
             await asyncio.sleep(0.05)
         reply = await pill
         others = await converse(client, f"{run}-ok", 2)  # the bus is still healthy
