@@ -101,7 +101,7 @@ class Workers:
         ]
         for proc in started:
             line = proc.stdout.readline() if proc.stdout else ""
-            if may_die and not line and proc.wait(timeout=30) is not None:
+            if may_die and not line:  # its output ended: it died starting; the caller's poll() will see it
                 continue
             assert "ready" in line, f"worker {kind} did not start: {line!r}"
             self.consumers[proc.pid] = line.strip().rsplit("(", 1)[1].rstrip(")")
