@@ -1,6 +1,7 @@
 """Few-shot intent detection on BANKING77 dev splits: sentence_intent against TF-IDF (and joint_bert).
 
     python benchmarks/intent_fewshot.py [--data DIR] [--train train_5 train_10 train] [--bert] [--json OUT]
+    python benchmarks/intent_fewshot.py --train-only train_10 [--systems NAME]   # one training, for whole-process timing
 
 Reads ``--data``, ``$DIALOGUE_BANKING77`` or ``<repo>/../shared/data/banking77`` (CSV ``text,intent``;
 never copied into the repository) and scores ``valid.csv`` only: the test split is held back on purpose.
@@ -35,7 +36,7 @@ from dialogue.nlu.training_data import TrainingData, TrainingExample
 
 SYSTEMS: dict[str, list[ComponentSpec]] = {
     "sentence_intent": [ComponentSpec(use="sentence_intent")],
-    "sentence_intent + sparse": [ComponentSpec(use="sentence_intent", sparse_weight=0.5)],
+    "sentence_intent, vectors only": [ComponentSpec(use="sentence_intent", sparse_weight=0.0)],
     "sentence_intent + finetune": [ComponentSpec(use="sentence_intent", finetune=True)],
     "TF-IDF + LR": [ComponentSpec(use="tfidf_intent")],
     "joint_bert": [ComponentSpec(use="joint_bert", entity_types=[])],
@@ -93,13 +94,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="folder with train*.csv and valid.csv")
     parser.add_argument("--train", nargs="+", default=["train_5", "train_10", "train"])
-    parser.add_argument("--systems", nargs="+", default=["sentence_intent", "sentence_intent + sparse", BASELINE],
+    parser.add_argument("--systems", nargs="+", default=["sentence_intent", "sentence_intent, vectors only", BASELINE],
                         choices=sorted(SYSTEMS))
     parser.add_argument("--bert", action="store_true", help="also train joint_bert (minutes per split)")
     parser.add_argument("--oos-splits", type=int, default=3, help="held-out-quarter draws per training split (0: skip)")
     parser.add_argument("--json", type=Path, metavar="OUT")
+    parser.add_argument("--train-only", metavar="SPLIT",
+                        help="only train the first of --systems on SPLIT and exit (time it as a whole process)")
     args = parser.parse_args()
     folder = data_dir(args.data)
+    if args.train_only:
+        train = read_training_data(folder / f"{args.train_only}.csv")
+        build_nlu(scratch_domain(train), SYSTEMS[args.systems[0]], data=train, model_root=None)
+        return
     test = read_training_data(folder / "valid.csv")
     systems = list(args.systems) + (["joint_bert"] if args.bert and "joint_bert" not in args.systems else [])
     results: list[dict[str, Any]] = []

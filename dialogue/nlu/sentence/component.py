@@ -17,6 +17,7 @@ Optional extras, each measured in docs/benchmarks/nlu.md:
 
 from __future__ import annotations
 
+import functools
 import json
 import pickle
 import time
@@ -45,13 +46,25 @@ SIMILARITY_KEY = "nlu_similarity"
 Progress = Callable[[str, float], None]
 
 
+@functools.lru_cache(maxsize=1)
+def _blas() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # finding the BLAS libraries takes ms; limiting through it, µs
+
+
+def one_blas_thread() -> Any:
+    """A context in which numpy/scipy BLAS calls use one thread."""
+    return _blas().limit(limits=1, user_api="blas")
+
+
 class SentenceIntentClassifier:
     class Config(ComponentConfig):
         model: str | None = Field(None, description="Sentence encoder checkpoint (default: packaged MiniLM-L6).")
         max_len: int = Field(64, ge=8, le=512, description="Sub-tokens kept per message.")
         C: float = Field(10.0, gt=0, description="Inverse regularisation of the logistic-regression head.")
         sparse_weight: float = Field(
-            0.0, ge=0, description="Weight of TF-IDF word/char n-gram features beside the sentence vector (0: off)."
+            0.5, ge=0, description="Weight of TF-IDF word/char n-gram features beside the sentence vector (0: off)."
         )
         delexicalise: bool = Field(False, description="Read entities found earlier in the pipeline as their types.")
         finetune: bool = Field(False, description="Contrastive fine-tune of the encoder's top layers before the head.")
@@ -174,15 +187,21 @@ class SentenceIntentClassifier:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.pipeline import make_union
 
+        # n-grams seen once are dropped (min_df 2): same accuracy on BANKING77 dev, half the features and fit time
+        min_df = 2 if len(texts) >= 200 else 1
         return make_union(
-            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b",
+                            min_df=min_df),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=min_df),
         ).fit(texts)
 
     def _fit_head(self, features: Any, y: np.ndarray) -> Any:
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=self.config.C, max_iter=3000, random_state=self.config.seed).fit(features, y)
+        # one BLAS thread: these matrices are small, and spinning BLAS threads on a shared CPU made
+        # a fit 10-20x slower (0.4 s vs 5-8 s for 770 BANKING77 examples at load 6 on 2 cores)
+        with one_blas_thread():
+            return LogisticRegression(C=self.config.C, max_iter=3000, random_state=self.config.seed).fit(features, y)
 
     def _fit_temperature(self, features: Any, y: np.ndarray) -> float:
         from sklearn.model_selection import StratifiedKFold
@@ -210,7 +229,8 @@ class SentenceIntentClassifier:
 
     @staticmethod
     def _logits(head: Any, features: Any) -> np.ndarray:
-        scores = np.asarray(head.decision_function(features), dtype=np.float64)
+        with one_blas_thread():
+            scores = np.asarray(head.decision_function(features), dtype=np.float64)
         if scores.ndim == 1:  # two intents: sklearn gives the positive class's margin only
             scores = np.stack([-scores / 2, scores / 2], axis=1)
         return scores
