@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -79,9 +80,8 @@ def test_unrelated_messages_are_out_of_scope_and_less_similar(trained: SentenceI
 
 
 def test_fixed_threshold_overrides_the_learned_one(trained: SentenceIntentClassifier) -> None:
-    strict = SentenceIntentClassifier(SentenceIntentClassifier.Config(oos_threshold=0.0))
-    strict.labels, strict.head, strict.temperature = trained.labels, trained.head, trained.temperature
-    strict.example_vectors, strict.oos = trained.example_vectors, trained.oos
+    strict = copy.copy(trained)  # the same trained model, read with another inference-only setting
+    strict.config = trained.config.model_copy(update={"oos_threshold": 0.0})
     assert strict.process(parse_of("what's my balance")).metadata[OOS_KEY]["out_of_scope"]
 
 
