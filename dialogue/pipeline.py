@@ -31,6 +31,7 @@ from dialogue.messages import (
 )
 from dialogue.payloads import parse_payload
 from dialogue.protocols import DialogueManager, NLUComponent, Realiser
+from dialogue.text import EmptyText, clean_text
 
 log = logging.getLogger("dialogue.pipeline")
 
@@ -153,7 +154,16 @@ class Bot:
         )
 
     async def handle(self, message: UserMessage, timeout: float | None = 60.0) -> BotTurn:
-        """Publish a user message and wait for the bot's whole reply to it."""
+        """Publish a user message (its text cleaned, see ``dialogue.text``) and wait for the bot's whole reply.
+
+        Raises ``EmptyText`` when nothing visible is left: such a message never reaches the NLU or the
+        dialogue manager, and channels answer it themselves (422, an error frame, a hint).
+        """
+        text = clean_text(message.text)
+        if not text:
+            raise EmptyText("the message has no visible text")
+        if text != message.text:
+            message = message.model_copy(update={"text": text})
         key = (message.conversation_id, message.turn_id)
         future: asyncio.Future[BotTurn] = asyncio.get_running_loop().create_future()
         self._waiting[key] = future
