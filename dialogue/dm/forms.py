@@ -13,7 +13,14 @@ from dialogue.actions import ActionResult
 from dialogue.domain.model import Domain
 from dialogue.domain.schema.dm import FormSpec
 from dialogue.dm import validation
-from dialogue.dm.reading import FALLBACK_INTENT, Answer, Reading, confirmation_answer, yes_confidence
+from dialogue.dm.reading import (
+    FALLBACK_INTENT,
+    Answer,
+    Reading,
+    confirmation_answer,
+    opens_with_yes,
+    yes_confidence,
+)
 from dialogue.dm.runner import Outcome
 from dialogue.dm.slots import SlotValueError, coerce
 from dialogue.dm.steps import call_action, report_failure, run_and_apply
@@ -83,8 +90,9 @@ class FormEngine:
         spec = self.spec(turn)
         state = turn.state
         intent = reading.intent
-        if intent in spec.cancel_intents:
-            self.cancel(turn)
+        text = turn.parse.text if turn.parse is not None else ""
+        if intent in spec.cancel_intents and not (state.confirming and opens_with_yes(text)):
+            self.cancel(turn)  # "yes, cancel it" at a confirmation is read below: yes and no at once
             return True
         form_fills = {slot: value for slot, value in fills.items() if slot in spec.slots}
         if state.refused is not None:
@@ -204,7 +212,7 @@ class FormEngine:
         assert parse is not None
         threshold = spec.confirm_threshold if spec.confirm_threshold is not None else self.domain.settings.confirm_threshold
         yes = yes_confidence(parse.intent_ranking or (parse.intent,), spec.affirm_intents)
-        answer, why = confirmation_answer(parse.text, yes, reading, spec.deny_intents, threshold)
+        answer, why = confirmation_answer(parse.text, yes, reading, [*spec.deny_intents, *spec.cancel_intents], threshold)
         if answer is Answer.YES:
             turn.explain(f"form {turn.state.form}: confirmed ({why})")
             await self.submit(turn)

@@ -52,9 +52,10 @@ def looks_like_question(text: str) -> bool:
     return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))
 
 
-def first_word(text: str) -> str:
+def opens_with_yes(text: str) -> bool:
+    """"yes, ...", "sure ...", "yep ...": the message starts with a yes-word."""
     match = re.match(r"\W*([a-z]+)", text.lower())
-    return match.group(1) if match else ""
+    return bool(match) and match.group(1) in YES_WORDS
 
 
 def yes_confidence(ranking: Sequence[IntentScore], affirm_intents: Sequence[str]) -> float:
@@ -66,18 +67,20 @@ def yes_confidence(ranking: Sequence[IntentScore], affirm_intents: Sequence[str]
     return min(1.0, sum(score.confidence for score in ranking if score.name in affirm_intents))
 
 
-def confirmation_answer(text: str, yes: float, reading: Reading, deny_intents: Sequence[str],
+def confirmation_answer(text: str, yes: float, reading: Reading, refusing_intents: Sequence[str],
                         threshold: float) -> tuple[Answer, str]:
     """Is ``text`` a clear yes, a no, unclear, or something else? With the reason, for explanations.
 
     A negation is a no ("don't cancel it", "no, keep it") unless the message opens with a yes ("yes, don't
     wait"): then it is unclear, like a hedge ("maybe", "not sure"). A yes needs ``yes`` (see
-    ``yes_confidence``; a button payload has 1.0) at or above ``threshold``; below it, it is unclear.
+    ``yes_confidence``; a button payload has 1.0) at or above ``threshold``; below it, it is unclear. An
+    intent that refuses (``deny``, or one that cancels the form) is a no, unless the message opens with a
+    yes ("yes, cancel it" read as "stop"): unclear again.
     """
     found = negations(text)
     if found:
         said = " / ".join(f"{n.cue} {n.scope}".strip() for n in found)
-        if first_word(text) in YES_WORDS:
+        if opens_with_yes(text):
             return Answer.UNCLEAR, f"yes and no at once ({said!r})"
         return Answer.NO, f"negated ({said!r})"
     hedge = hesitation(text)
@@ -87,7 +90,9 @@ def confirmation_answer(text: str, yes: float, reading: Reading, deny_intents: S
         if yes >= threshold:
             return Answer.YES, f"a yes at {yes:.2f}"
         return Answer.UNCLEAR, f"a yes at only {yes:.2f}, below {threshold:.2f}"
-    if reading.intent in deny_intents:
+    if reading.intent in refusing_intents:
+        if opens_with_yes(text):
+            return Answer.UNCLEAR, f"yes and no at once (a yes read as {reading.intent})"
         return Answer.NO, f"{reading.intent} at {reading.confidence:.2f}"
     if reading.out_of_scope or reading.intent != FALLBACK_INTENT:
         return Answer.OTHER, f"{reading.intent} is not an answer to the confirmation"

@@ -38,8 +38,15 @@ async def _existing_order(ctx: ActionContext) -> Any:
 
 
 def _refuse(ctx: ActionContext, slot: str, response: str, problem: str) -> None:
+    """The answer is not usable (no such item, an incomplete address): say why; the form asks again."""
     ctx.set_slot(slot, None)
     ctx.respond(response, problem=problem)
+
+
+def _not_eligible(ctx: ActionContext, problem: str) -> None:
+    """The order exists but policy rules the request out (shipped, outside the return window): the form
+    ends unless the customer names another order next."""
+    ctx.refuse("order_id", "utter_order_not_eligible", problem=problem)
 
 
 @action("action_validate_order_exists")
@@ -56,7 +63,7 @@ async def validate_return_order(ctx: ActionContext) -> None:
     store = shared.shop(ctx)
     problem = policy.return_order_problem(order, store.today)
     if problem is not None:
-        _refuse(ctx, "order_id", "utter_order_not_eligible", problem)
+        _not_eligible(ctx, problem)
         return
     ctx.set_slot("order_items", policy.item_list(_describe(i) for i in order.items))
     named = ctx.slot("item")
@@ -130,7 +137,7 @@ async def validate_cancel_order(ctx: ActionContext) -> None:
         return
     problem = policy.cancel_problem(order, shared.shop(ctx).today)
     if problem is not None:
-        _refuse(ctx, "order_id", "utter_order_not_eligible", problem)
+        _not_eligible(ctx, problem)
         return
     ctx.set_slot("order_summary", policy.item_list(i.name for i in order.items))
     ctx.set_slot("order_total", policy.money(order.total_cents))
@@ -143,7 +150,7 @@ async def validate_address_order(ctx: ActionContext) -> None:
         return
     problem = policy.address_change_problem(order)
     if problem is not None:
-        _refuse(ctx, "order_id", "utter_order_not_eligible", problem)
+        _not_eligible(ctx, problem)
         return
     ctx.set_slot("old_address", order.address)
 

@@ -138,8 +138,8 @@ async def _refuse_if_ineligible(ctx: ActionContext, student_id: str, code: str) 
         return False
     if problem.code == "course_full":
         problem.details["alternatives"] = await _alternatives(ctx, code)
+    ctx.refuse("course_code")  # the form ends unless another course comes next
     _refuse(ctx, problem)
-    ctx.set_slot("course_code", None)
     return True
 
 
@@ -182,8 +182,8 @@ async def validate_drop_student(ctx: ActionContext) -> None:
         return
     current = await asyncio.to_thread(catalog(ctx).enrolments, student["id"])
     if code not in {c.code for c in current}:
-        ctx.set_slot("course_code", None)
-        ctx.respond("utter_not_enrolled_in", code=code, current=", ".join(c.code for c in current) or "no courses")
+        ctx.refuse("course_code", "utter_not_enrolled_in", code=code,
+                   current=", ".join(c.code for c in current) or "no courses")
 
 
 @action("action_validate_drop_course")
@@ -195,9 +195,8 @@ async def validate_drop_course(ctx: ActionContext) -> None:
     if sid:
         current = await asyncio.to_thread(catalog(ctx).enrolments, sid)
         if course.code not in {c.code for c in current}:
-            ctx.set_slot("course_code", None)
-            ctx.respond("utter_not_enrolled_in", code=course.code,
-                        current=", ".join(c.code for c in current) or "no courses")
+            ctx.refuse("course_code", "utter_not_enrolled_in", code=course.code,
+                       current=", ".join(c.code for c in current) or "no courses")
             ctx.respond("utter_ask_drop_course")
             return
     ctx.set_slot("course_code", course.code)
