@@ -59,6 +59,14 @@ async def test_yes_and_no_at_once_is_unclear(chat: Chat, service: dict[str, Any]
     assert service["bookings"] == [] and chat.acts[-1] == "utter_confirm_booking"
 
 
+async def test_a_yes_read_as_cancel_does_not_cancel_the_form(chat: Chat, service: dict[str, Any]) -> None:
+    await _at_confirmation(chat)
+    await chat.say("cancel", "yes, cancel the old one and book this")
+    assert chat.explained("yes and no at once") and chat.kinds() == []
+    assert chat.acts[-1] == "utter_confirm_booking"
+    assert await chat.say("cancel", "cancel") == ["utter_cancelled"]  # a plain cancel still cancels
+
+
 async def test_a_question_at_the_confirmation_is_a_digression_and_not_counted(chat: Chat, service: dict[str, Any]) -> None:
     await _at_confirmation(chat)
     assert await chat.say("ask_hours", "when are you open?") == ["utter_hours", "utter_confirm_booking"]
@@ -100,12 +108,14 @@ def _reading(intent: str = "affirm", out_of_scope: bool = False) -> Reading:
         ("not sure tbh", 0.0, _reading("nlu_fallback"), Answer.UNCLEAR),
         ("yes but don't", 0.9, _reading(), Answer.UNCLEAR),
         ("k", 0.67, _reading(), Answer.UNCLEAR),
+        ("stop", 0.0, _reading("stop"), Answer.NO),
+        ("yes, cancel it please", 0.0, _reading("stop"), Answer.UNCLEAR),  # a yes the classifier read as "stop"
         ("when do you open?", 0.0, _reading("ask_hours"), Answer.OTHER),
         ("what's the capital of France", 0.0, _reading("nlu_fallback", out_of_scope=True), Answer.OTHER),
     ],
 )
 def test_confirmation_answers(text: str, yes: float, reading: Reading, answer: Answer) -> None:
-    assert confirmation_answer(text, yes, reading, ["deny"], 0.8)[0] is answer
+    assert confirmation_answer(text, yes, reading, ["deny", "stop"], 0.8)[0] is answer
 
 
 def test_a_yes_split_between_two_confirming_intents_is_one_yes() -> None:
