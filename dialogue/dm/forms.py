@@ -14,7 +14,6 @@ from dialogue.domain.model import Domain
 from dialogue.domain.schema.dm import FormSpec
 from dialogue.dm import validation
 from dialogue.dm.reading import (
-    FALLBACK_INTENT,
     Answer,
     Reading,
     confirmation_answer,
@@ -116,9 +115,7 @@ class FormEngine:
             return True
         requested = state.requested
         if requested and turn.parse is not None and self._takes_text(requested, intent):
-            if intent != FALLBACK_INTENT and reading.rule:
-                return False  # another request with its own rule: a digression
-            if reading.out_of_scope or fills:
+            if reading.out_of_scope or reading.other_request or fills:
                 return await self._answer_if_valid(turn, requested, fills, reading)
             await self.accept(turn, requested, turn.parse.text, "text")
             return True
@@ -171,19 +168,28 @@ class FormEngine:
         return True
 
     async def _answer_if_valid(self, turn: Turn, requested: str, fills: dict[str, Any], reading: Reading) -> bool:
-        """Text that reads as out of scope, or that gave values for other slots (kept by the manager), answers
-        ``requested`` only if it is a valid value: a name the NLU found odd is still a name. Otherwise nothing
-        is counted: out of scope is answered as a digression (False), other values are kept and the question
-        is asked again (True)."""
+        """Free text that may not be an answer: it is out of scope, another request with its own rule, or it
+        gave values for other slots (kept by the manager).
+
+        A question, or text for a slot that checks nothing, is then a digression (False): the NLU is trusted.
+        Otherwise the text answers ``requested`` only if it is a valid value ("Noah Park" read as a question
+        about the clinic's location is still a name); if not, an out-of-scope message or another request is a
+        digression (False), and a message with other values is kept and the question asked again (True).
+        Nothing here counts an attempt.
+        """
         assert turn.parse is not None
-        checked = self._has_checks(turn, requested) or not reading.out_of_scope  # unchecked text: trust the NLU
-        verdict = await self.check(turn, requested, turn.parse.text) if checked else None
-        if verdict is not None and verdict.valid:
-            return await self.apply(turn, requested, verdict, "text")
-        if reading.out_of_scope:
-            turn.explain(f"form {turn.state.form}: out of scope, and not a valid {requested}")
+        form = turn.state.form
+        other = reading.out_of_scope or reading.other_request
+        if other and (reading.question or not self._has_checks(turn, requested)):
+            turn.explain(f"form {form}: {reading.intent} is not an answer for {requested}")
             return False
-        turn.explain(f"form {turn.state.form}: kept {', '.join(fills)} for later; the message does not answer "
+        verdict = await self.check(turn, requested, turn.parse.text)
+        if verdict.valid:
+            return await self.apply(turn, requested, verdict, "text")
+        if other:
+            turn.explain(f"form {form}: {reading.intent}, and not a valid {requested}: not an answer")
+            return False
+        turn.explain(f"form {form}: kept {', '.join(fills)} for later; the message does not answer "
                      f"{requested}, asking again")
         return True
 
@@ -196,7 +202,7 @@ class FormEngine:
             self._save(turn, refused=None, refused_value=None)
             return False
         if (turn.parse is None or turn.state.requested != refused or reading.out_of_scope
-                or not self._takes_text(refused, reading.intent) or (reading.rule and reading.intent != FALLBACK_INTENT)):
+                or not self._takes_text(refused, reading.intent) or reading.other_request):
             return None
         verdict = await self.check(turn, refused, turn.parse.text)
         if not verdict.valid:

@@ -39,6 +39,11 @@ class Reading:
     out_of_scope: bool = False  # an out-of-scope intent, or the NLU fell back because the text is out of scope
     question: bool = False  # the words read as a question ("how much is...", "...?")
 
+    @property
+    def other_request(self) -> bool:
+        """An understood intent that a rule answers now: maybe not an answer to the form's question."""
+        return self.rule and self.intent != FALLBACK_INTENT
+
 
 class Answer(Enum):
     YES = "yes"

@@ -156,6 +156,36 @@ async def test_a_request_with_its_own_rule_is_not_a_free_text_answer(chat: Chat,
     assert chat.slots["problem"] is None
 
 
+def _checked_problem(domain: Domain) -> Chat:
+    """The report form with a checked free-text slot: a problem is at least ten characters."""
+    from dialogue.domain.schema.dm import Validation
+
+    forms = dict(domain.forms)
+    slot = forms["report"].slots["problem"].model_copy(update={"validate_": Validation(regex=".{10,}")})
+    forms["report"] = forms["report"].model_copy(update={"slots": {"problem": slot}})
+    return Chat(make_manager(dataclasses.replace(domain, forms=forms)))
+
+
+async def test_a_valid_answer_misread_as_another_request_is_still_the_answer(domain: Domain,
+                                                                            service: dict[str, Any]) -> None:
+    chat = _checked_problem(domain)
+    await chat.say("report")
+    # a question is never an answer, whatever the slot accepts
+    assert await chat.say("ask_hours", "when are you open on weekends?") == ["utter_hours", "utter_ask_problem"]
+    assert await chat.say("out_of_scope", "what's the capital of France", confidence=0.97) == [
+        "utter_out_of_scope", "utter_ask_problem"]
+    # not a question, and a valid value: the classifier's other reading does not swallow the answer
+    assert await chat.say("ask_hours", "the printer on floor two is open and jammed") == ["utter_reported"]
+    assert service["reports"] == ["the printer on floor two is open and jammed"]
+
+
+async def test_an_invalid_statement_read_as_another_request_is_a_digression(domain: Domain) -> None:
+    chat = _checked_problem(domain)
+    await chat.say("report")
+    assert await chat.say("ask_hours", "hours pls") == ["utter_hours", "utter_ask_problem"]
+    assert chat.slots["problem"] is None and not chat.explained("problem invalid")
+
+
 async def test_out_of_scope_does_not_use_up_attempts(chat: Chat) -> None:
     await chat.say("book", day="monday")
     for _ in range(2):  # people allows 2 attempts; out-of-scope questions are not attempts
