@@ -36,6 +36,7 @@ class Verdict:
     reason: str | None = None  # why it is not valid
     result: ActionResult | None = None  # what the validation action asked for (messages, other slots)
     failure: Outcome | None = None  # the validation action itself failed
+    plugin: str | None = None  # the validation action that ran
 
     @property
     def valid(self) -> bool:
@@ -269,11 +270,11 @@ class FormEngine:
         plugin = spec.validate_.plugin
         outcome = await call_action(turn, plugin, {**turn.state.slots, slot: value})
         if not outcome.ok or outcome.result is None:
-            return Verdict(value, f"{plugin} failed", failure=outcome)
+            return Verdict(value, f"{plugin} failed", failure=outcome, plugin=plugin)
         checked = outcome.result.slots.get(slot, value)
         if checked is None:
-            return Verdict(value, f"rejected by {plugin}", result=outcome.result)
-        return Verdict(checked, result=outcome.result)
+            return Verdict(value, f"rejected by {plugin}", result=outcome.result, plugin=plugin)
+        return Verdict(checked, result=outcome.result, plugin=plugin)
 
     async def apply(self, turn: Turn, slot: str, verdict: Verdict, source: str) -> bool:
         """Set the slot from a valid verdict, or say what is wrong and count an attempt."""
@@ -313,7 +314,7 @@ class FormEngine:
             turn.add_act(act)
         for other, other_value in result.slots.items():
             if other != slot:
-                turn.set_slot(other, other_value, "set by the validation action")
+                turn.set_slot(other, other_value, f"set by {verdict.plugin}")
         return refused
 
     def _remember_refusal(self, turn: Turn, form: str, refused: dict[str, Any]) -> None:
@@ -370,7 +371,7 @@ class FormEngine:
         what = "a clear answer to the confirmation" if slot == CONFIRM else f"a valid {slot}"
         if spec.failed:
             turn.say(spec.failed)
-        turn.end_form(False, f"no {what} after {attempts} attempts")
+        turn.end_form(False, f"could not get {what} after {attempts} attempts")
         if spec.handoff_on_failure:
             turn.handoff(f"could not get {what} after {attempts} attempts")
             if not spec.failed:
