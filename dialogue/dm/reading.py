@@ -36,7 +36,7 @@ class Reading:
     confidence: float
     rule: bool = False  # a rule names this intent and matches now: the message may be a digression
     answering_rule: bool = False  # ...and that rule answers without starting a form (a question, not a task)
-    out_of_scope: bool = False  # an out-of-scope intent, or the NLU fell back because the text is out of scope
+    out_of_scope: bool = False  # clearly out of scope: an out-of-scope intent or NLU fallback at confirm_threshold+
     question: bool = False  # the words read as a question ("how much is...", "...?")
 
     @property

@@ -105,7 +105,7 @@ async def _check_student(ctx: ActionContext) -> dict[str, Any] | None:
     return student
 
 
-def _refuse(ctx: ActionContext, problem: Any) -> None:
+def _say_why(ctx: ActionContext, problem: Any) -> None:
     """Say why an enrolment is not possible (one response per reason, in responses.yml)."""
     ctx.respond(f"utter_enrol_{problem.code}", **problem.details)
 
@@ -139,7 +139,7 @@ async def _refuse_if_ineligible(ctx: ActionContext, student_id: str, code: str) 
     if problem.code == "course_full":
         problem.details["alternatives"] = await _alternatives(ctx, code)
     ctx.refuse("course_code")  # the form ends unless another course comes next
-    _refuse(ctx, problem)
+    _say_why(ctx, problem)
     return True
 
 
@@ -215,7 +215,7 @@ async def enrol(ctx: ActionContext) -> None:
     try:
         course = await asyncio.to_thread(db.enrol, sid, code)
     except cat.EnrolmentError as problem:
-        _refuse(ctx, problem)
+        _say_why(ctx, problem)
         return
     deadlines = await asyncio.to_thread(db.deadlines, sid, course.code, None, False)
     first = deadlines[0] if deadlines else None
