@@ -165,7 +165,8 @@ class FormEngine:
             return False
         if any(state.slots.get(slot) is None for slot in form_fills):
             return False  # a value for a slot still to be asked is an early answer, kept
-        turn.explain(f"form {state.form}: a question ({reading.intent}) naming {', '.join(form_fills)}, not a correction")
+        turn.explain(f"form {state.form}: a question ({reading.intent}) naming {', '.join(form_fills)}, "
+                     "not a correction")
         return True
 
     async def _answer_if_valid(self, turn: Turn, requested: str, fills: dict[str, Any], reading: Reading) -> bool:
@@ -217,9 +218,12 @@ class FormEngine:
         spec = self.spec(turn)
         parse = turn.parse
         assert parse is not None
-        threshold = spec.confirm_threshold if spec.confirm_threshold is not None else self.domain.settings.confirm_threshold
+        threshold = spec.confirm_threshold
+        if threshold is None:
+            threshold = self.domain.settings.confirm_threshold
         yes = yes_confidence(parse.intent_ranking or (parse.intent,), spec.affirm_intents)
-        answer, why = confirmation_answer(parse.text, yes, reading, [*spec.deny_intents, *spec.cancel_intents], threshold)
+        refusing = [*spec.deny_intents, *spec.cancel_intents]
+        answer, why = confirmation_answer(parse.text, yes, reading, refusing, threshold)
         if answer is Answer.YES:
             turn.explain(f"form {turn.state.form}: confirmed ({why})")
             await self.submit(turn)
@@ -331,7 +335,8 @@ class FormEngine:
     def _has_checks(self, turn: Turn, slot: str) -> bool:
         """Whether a value of the active form's ``slot`` is checked beyond being text (type, rules, a plugin)."""
         spec = self.domain.slots.get(slot)
-        return self.spec(turn).slots[slot].validate_ is not None or (spec is not None and spec.type not in ("text", "any"))
+        typed = spec is not None and spec.type not in ("text", "any")
+        return self.spec(turn).slots[slot].validate_ is not None or typed
 
     def _takes_text(self, slot: str, intent: str) -> bool:
         """Whether the slot takes the whole message as its value for this intent (``from: text``)."""
