@@ -33,6 +33,7 @@ from dialogue.messages import (
 )
 from dialogue.payloads import parse_payload
 from dialogue.protocols import DialogueManager, NLUComponent, Realiser
+from dialogue.text import EmptyText, clean_text
 
 log = logging.getLogger("dialogue.pipeline")
 
@@ -168,12 +169,19 @@ class Bot:
         )
 
     async def handle(self, message: UserMessage, timeout: float | None = 60.0) -> BotTurn:
-        """Publish a user message and wait for the bot's whole reply to it.
+        """Publish a user message (its text cleaned, see ``dialogue.text``) and wait for the bot's whole reply.
 
+        Raises ``EmptyText`` when nothing visible is left: such a message never reaches the NLU or the
+        dialogue manager, and channels answer it themselves (422, an error frame, a hint).
         One conversation's messages are published one at a time, in the order ``handle`` was
         called (turn-id order when ids are taken just before): a bus whose publish awaits the
         network would otherwise let concurrent messages overtake each other.
         """
+        text = clean_text(message.text)
+        if not text:
+            raise EmptyText("the message has no visible text")
+        if text != message.text:
+            message = message.model_copy(update={"text": text})
         key = (message.conversation_id, message.turn_id)
         future: asyncio.Future[BotTurn] = asyncio.get_running_loop().create_future()
         self._waiting[key] = future

@@ -15,6 +15,7 @@ from dialogue.chat.trace import TraceRecorder, TurnTrace
 from dialogue.dm.redaction import MASK, is_sensitive
 from dialogue.messages import BotMessage, BotToken, BusMessage
 from dialogue.pipeline import Bot
+from dialogue.text import clean_text
 
 HELP = """Commands:
   /help      this help
@@ -24,6 +25,8 @@ HELP = """Commands:
   /slots     show what the bot remembers
   /quit      leave (Ctrl-D works too)
 Type a number to choose one of the bot's buttons. Alt-Enter (or Esc, Enter) starts a new line."""
+
+EMPTY_HINT = "(nothing sent: that message has no visible text)"
 
 COMMANDS = ("/help", "/restart", "/undo", "/debug", "/slots", "/quit", "/exit")
 
@@ -90,8 +93,10 @@ class ChatSession:
 
     async def handle_line(self, line: str) -> bool:
         """Handle one line of input; False when the user asked to quit."""
-        text = line.strip()
+        text = clean_text(line)
         if not text:
+            if line.strip():  # only invisible characters (a zero-width space, a BOM...): say why nothing happened
+                self._hint_empty(line)
             return True
         command = text.split()[0].lower()
         if command in COMMANDS:
@@ -100,6 +105,12 @@ class ChatSession:
             text = self.buttons[int(text) - 1]
         await self.say(text)
         return True
+
+    def _hint_empty(self, line: str) -> None:
+        if self.jsonl:
+            self.console.print_json(json.dumps({"user": line, "error": "empty_text", "replies": []}), indent=None)
+        else:
+            self.console.print(Text(EMPTY_HINT, style="dim"))
 
     async def say(self, text: str) -> list[BotMessage]:
         self._streamed.clear()

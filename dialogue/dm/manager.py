@@ -5,12 +5,16 @@ Order of evaluation for each user message (see docs/dm.md):
 1. commands: ``/restart``, ``/undo`` (and the configured restart/undo intents);
 2. slot filling from entities and intents (slots of the active form are validated by it);
 3. handoff intents: the user asked for a human;
-4. the active form: cancel, confirmation, slot answers and corrections;
+4. the active form: cancel, the end of a refused form, confirmation (a clear yes or no, see
+   ``dm.reading``), slot answers and corrections; questions, other requests and clearly
+   out-of-scope messages are digressions, not answers;
 5. rules, highest priority first, ties in file order; the first that matches runs
    (while a form is active, a rule that matches is a digression and the form asks again;
-   rules marked ``interrupt: true`` are checked before the form handles the message);
-6. fallback: the active form re-asks; else clarify with the top intents ("did you mean"),
-   out-of-scope reply, or the fallback response; repeated failure hands off to a human.
+   rules marked ``interrupt: true`` are checked before the form handles the message; a rule
+   leading to a change of data needs a clear request, see ``dm.changes``);
+6. fallback: the active form re-asks (out of scope: the out-of-scope reply first); else clarify
+   with the top intents ("did you mean"), out-of-scope reply, or the fallback response;
+   repeated failure hands off to a human.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from typing import Any
 from pydantic import Field
 
 from dialogue.domain.model import Domain
+from dialogue.dm.changes import ChangeGuard
 from dialogue.dm.conditions import CompiledRule, Situation
 from dialogue.dm.forms import FormEngine
+from dialogue.dm.reading import FALLBACK_INTENT, Reading, looks_like_question
 from dialogue.dm.slots import initial_slots
 from dialogue.dm.steps import run_steps
 from dialogue.dm.tracker import Tracker, record
@@ -43,6 +49,7 @@ MAX_COMMIT_ATTEMPTS = 3
 #: how often a decided turn is stored after reply records that came in meanwhile (they change no state)
 MAX_REBASES = 20
 STATELESS_RECORDS = frozenset({"reply"})
+__all__ = ["FALLBACK_INTENT", "RuleDialogueManager"]
 
 
 class RuleDialogueManager:
@@ -64,6 +71,11 @@ class RuleDialogueManager:
         undo_response: str = "utter_undo"
         nothing_to_undo_response: str = "utter_nothing_to_undo"
         invalid_response: str = Field("utter_invalid", description="Said for an invalid form answer without its own.")
+        unclear_confirmation_response: str = Field(
+            "utter_unclear_confirmation",
+            description="Said (then the confirmation again) when the answer to a form's confirmation is not a clear "
+            "yes or no.",
+        )
         cache_size: int = Field(1000, ge=0, description="Trackers kept in memory; 0 reloads each turn. With a "
                                 "store that has positions (every built-in one), a cached tracker reads only the "
                                 "records other processes added since, so the cache is right on a shared bus too.")
@@ -77,7 +89,9 @@ class RuleDialogueManager:
             key=lambda r: (-r.spec.priority, r.index),
         )
         self.forms = FormEngine(domain, self.config.invalid_response, self.config.handoff_response,
-                                "Let me connect you with a person who can help.")
+                                "Let me connect you with a person who can help.",
+                                self.config.unclear_confirmation_response)
+        self.changes = ChangeGuard(domain, self.rules)
         self._initial = initial_slots(domain.slots)
         self._cache: OrderedDict[str, tuple[Tracker, Position | None]] = OrderedDict()
         self._read_at: dict[str, Position] = {}  # where the last read of a conversation ended (under its lock)
@@ -367,13 +381,15 @@ class RuleDialogueManager:
             turn.explain(f"rule {interrupt.name} interrupted form {turn.state.form} (priority {interrupt.spec.priority})")
             await run_steps(turn, interrupt.spec.then, self.forms, interrupt.name)
             return True
-        if turn.state.form is not None:
-            names_intent = intent != FALLBACK_INTENT and any(
-                r.names_intent(intent) and r.mismatch(situation) is None for r in self.rules
-            )
-            if await self.forms.handle(turn, intent, fills, names_intent):
-                return True
+        reading = self._reading(turn, situation) if turn.state.form is not None else None
+        if reading is not None and await self.forms.handle(turn, fills, reading):
+            return True
         rule = self._first_rule(situation)
+        unclear = self.changes.unclear(rule, turn.parse, fills) if rule is not None else None
+        if unclear is not None:
+            turn.explain(unclear)
+            self._fallback(turn, FALLBACK_INTENT)  # "did you mean ...?": a button is a clear request
+            return False
         if rule is not None:
             digression = turn.state.form
             turn.explain(f"rule {rule.name} fired (priority {rule.spec.priority})"
@@ -381,10 +397,33 @@ class RuleDialogueManager:
             await run_steps(turn, rule.spec.then, self.forms, rule.name)
             return True
         if turn.state.form is not None:
+            if reading is not None and reading.out_of_scope:  # a digression; the form asks its question again
+                self._fallback(turn, intent)
+                return False
             self.forms.no_answer(turn)
             return True
         self._fallback(turn, intent)
         return False
+
+    def _reading(self, turn: Turn, situation: Situation) -> Reading:
+        """The intent plus what the rules and words say about it, for the active form."""
+        intent = situation.intent
+        naming = [r for r in self.rules if intent != FALLBACK_INTENT and r.names_intent(intent)
+                  and r.mismatch(situation) is None]
+        return Reading(
+            intent=intent,
+            confidence=situation.confidence,
+            rule=bool(naming),
+            answering_rule=any(not r.starts_form for r in naming),
+            out_of_scope=self._clearly_out_of_scope(turn, intent, situation.confidence),
+            question=looks_like_question(turn.parse.text) if turn.parse else False,
+        )
+
+    def _clearly_out_of_scope(self, turn: Turn, intent: str, confidence: float) -> bool:
+        """Out of scope with at least ``settings.confirm_threshold`` confidence: mid-form, such a message is not
+        taken as an answer ("15" read as out of scope at 0.4 is still a wrong severity, not a digression)."""
+        out = intent in self.config.out_of_scope_intents or self._nlu_said_out_of_scope(turn)
+        return out and confidence >= self.domain.settings.confirm_threshold
 
     def _first_rule(self, situation: Situation, interrupting: bool = False) -> CompiledRule | None:
         """The first matching rule by priority; only ``interrupt: true`` rules when ``interrupting``."""
@@ -436,6 +475,8 @@ class RuleDialogueManager:
         failures = turn.state.failures + 1
         if failures >= config.handoff_after_failures:
             turn.set_failures(0)
+            if turn.state.form is not None:
+                turn.end_form(False, "handed over to a person")
             turn.handoff(f"{failures} turns in a row not understood or out of scope")
             turn.say(config.handoff_response, "Let me connect you with a person who can help.")
             return

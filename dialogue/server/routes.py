@@ -25,6 +25,7 @@ from dialogue.server.config import ServerConfig
 from dialogue.server.errors import ApiError, count_error, error_body
 from dialogue.server.openapi import openapi_schema
 from dialogue.server.service import BotService, TurnResult
+from dialogue.text import clean_text
 
 log = logging.getLogger("dialogue.server")
 
@@ -143,11 +144,12 @@ def _turn_request(data: Any, max_chars: int) -> TurnRequest:
         turn = TurnRequest.model_validate(data)
     except ValidationError as exc:
         raise ApiError(422, "invalid_request", "The message is not valid.", _details(exc)) from None
-    if not turn.text.strip():
-        raise ApiError(422, "empty_text", "The text is blank.")
+    text = clean_text(turn.text)  # the same cleaning as every channel: invisible characters are no text
+    if not text:
+        raise ApiError(422, "empty_text", "The text is blank or only invisible characters.")
     if len(turn.text) > max_chars:
         raise ApiError(422, "text_too_long", f"The text is longer than {max_chars} characters.")
-    return turn
+    return turn.model_copy(update={"text": text})
 
 
 def _max_chars(conn: HTTPConnection, service: BotService) -> int:

@@ -34,6 +34,17 @@ def test_jsonl_mode_reports_intent_entities_and_response(tiny_domain: Path):
     assert "slot_set" in second["events"]
 
 
+def test_invisible_only_lines_are_not_sent_and_get_a_hint(tiny_domain: Path):
+    result = chat(tiny_domain, ["\u200b", "\ufeff", "\x00", "", "hello"])
+    assert result.returncode == 0, result.stderr
+    hint = "(nothing sent: that message has no visible text)"
+    assert result.stdout.splitlines() == [hint, hint, hint, "Hello!"]  # a blank line is skipped silently
+    jsonl = chat(tiny_domain, ["\u200b", "hello"], "--jsonl")
+    first, second = (json.loads(line) for line in jsonl.stdout.splitlines())
+    assert first == {"user": "\u200b", "error": "empty_text", "replies": []}
+    assert second["intent"] == "greet"
+
+
 def test_customer_service_pack_answers_hello_what_can_you_do_bye():
     result = chat(ROOT / "domains" / "customer_service", ["hello", "what can you do", "bye"], "--jsonl")
     assert result.returncode == 0, result.stderr

@@ -71,6 +71,7 @@ async def test_server_tracker_and_restart() -> None:
         ({"json": {"txt": "hello"}}, 422, "invalid_request"),
         ({"json": {"text": 42}}, 422, "invalid_request"),
         ({"json": {"text": "   "}}, 422, "empty_text"),
+        ({"json": {"text": "\u200b\ufeff\u0000"}}, 422, "empty_text"),
         ({"json": {"text": "x" * 501}}, 422, "text_too_long"),
         ({"content": b'{"text": "' + b"x" * 70_000 + b'"}'}, 413, "body_too_large"),
     ],

@@ -206,6 +206,14 @@ class FormSpec(Section):
     on_deny: Literal["restart", "cancel"] = Field(
         "restart", description="At confirmation, 'no' asks every slot again (restart) or cancels the form."
     )
+    confirm_threshold: float | None = Field(
+        None, ge=0, le=1,
+        description="Confidence an affirmation needs to confirm this form (default: settings.confirm_threshold).",
+    )
+    confirm_attempts: int = Field(
+        2, ge=1,
+        description="Unclear answers to the confirmation before the form fails (2: asked again once).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -217,4 +225,10 @@ class ActionSpec(Section):
     """A custom action implemented in a plugin (``@action(name)``)."""
 
     timeout: float = Field(5.0, gt=0, description="Seconds before the action is abandoned.")
+    changes_data: bool = Field(
+        False,
+        description="The action writes, cancels or sends something that cannot simply be taken back. A rule "
+        "running it, or starting a form that submits it, needs a clear request (settings.confirm_threshold); a "
+        "form that submits it must ask to confirm first.",
+    )
     description: str | None = Field(None, description="What the action does (for people reading the domain).")

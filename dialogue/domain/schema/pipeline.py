@@ -56,6 +56,12 @@ class Settings(Section):
     """Domain-wide behaviour."""
 
     fallback_threshold: float = Field(0.45, ge=0, le=1, description="Below this intent confidence, ask to clarify.")
+    confirm_threshold: float = Field(
+        0.8, ge=0, le=1,
+        description="How sure the NLU must be before the bot acts on something that changes data: an affirmation "
+        "that confirms a form, or a request that starts a flow ending in a change (a form whose submit action, "
+        "or a rule step whose action, is marked changes_data). Button payloads always count.",
+    )
     fallback_response: str = Field("utter_default", description="Said when no rule answers the intent.")
     error_response: str = Field("utter_error", description="Said when a component or action fails.")
     greeting_response: str | None = Field(None, description="Said when a conversation starts (e.g. a disclaimer).")

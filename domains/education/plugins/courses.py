@@ -135,7 +135,7 @@ async def _check_student(ctx: ActionContext) -> dict[str, Any] | None:
     return student
 
 
-def _refuse(ctx: ActionContext, problem: Any) -> None:
+def _say_why(ctx: ActionContext, problem: Any) -> None:
     """Say why an enrolment is not possible (one response per reason, in responses.yml)."""
     ctx.respond(f"utter_enrol_{problem.code}", **problem.details)
 
@@ -168,8 +168,8 @@ async def _refuse_if_ineligible(ctx: ActionContext, student_id: str, code: str) 
         return False
     if problem.code == "course_full":
         problem.details["alternatives"] = await _alternatives(ctx, code)
-    _refuse(ctx, problem)
-    ctx.set_slot("course_code", None)
+    ctx.refuse("course_code")  # the form ends unless another course comes next
+    _say_why(ctx, problem)
     return True
 
 
@@ -212,8 +212,8 @@ async def validate_drop_student(ctx: ActionContext) -> None:
         return
     current = await asyncio.to_thread(catalog(ctx).enrolments, student["id"])
     if code not in {c.code for c in current}:
-        ctx.set_slot("course_code", None)
-        ctx.respond("utter_not_enrolled_in", code=code, current=", ".join(c.code for c in current) or "no courses")
+        ctx.refuse("course_code", "utter_not_enrolled_in", code=code,
+                   current=", ".join(c.code for c in current) or "no courses")
 
 
 @action("action_validate_drop_course")
@@ -225,9 +225,8 @@ async def validate_drop_course(ctx: ActionContext) -> None:
     if sid:
         current = await asyncio.to_thread(catalog(ctx).enrolments, sid)
         if course.code not in {c.code for c in current}:
-            ctx.set_slot("course_code", None)
-            ctx.respond("utter_not_enrolled_in", code=course.code,
-                        current=", ".join(c.code for c in current) or "no courses")
+            ctx.refuse("course_code", "utter_not_enrolled_in", code=course.code,
+                       current=", ".join(c.code for c in current) or "no courses")
             ctx.respond("utter_ask_drop_course")
             return
     ctx.set_slot("course_code", course.code)
@@ -246,7 +245,7 @@ async def enrol(ctx: ActionContext) -> None:
     try:
         course = await asyncio.to_thread(db.enrol, sid, code)
     except cat.EnrolmentError as problem:
-        _refuse(ctx, problem)
+        _say_why(ctx, problem)
         return
     deadlines = await asyncio.to_thread(db.deadlines, sid, course.code, None, False)
     first = deadlines[0] if deadlines else None
