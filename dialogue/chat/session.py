@@ -168,7 +168,8 @@ class ChatSession:
         await self.start()
         for line in lines:
             text = line.rstrip("\n")
-            if self.plain and not self.jsonl and text.strip():
-                self.console.print(f"you> {text.strip()}", markup=False, highlight=False, soft_wrap=True)  # a readable transcript
+            shown = clean_text(text).strip()
+            if self.plain and not self.jsonl and shown:  # an invisible-only line gets its hint, not an empty echo
+                self.console.print(f"you> {shown}", markup=False, highlight=False, soft_wrap=True)  # a readable transcript
             if not await self.handle_line(text):
                 break

@@ -173,24 +173,29 @@ class FormEngine:
         """Free text that may not be an answer: it is out of scope, another request with its own rule, or it
         gave values for other slots (kept by the manager).
 
-        A question, or text for a slot that checks nothing, is then a digression (False): the NLU is trusted.
+        A question, or text for a slot that checks nothing, is then a digression (False): the NLU is trusted,
+        except when only the learned out-of-scope decision spoke: a bare name is unlike every example too.
         Otherwise the text answers ``requested`` only if it is a valid value ("Noah Park" read as a question
         about the clinic's location is still a name); if not, an out-of-scope message or another request is a
         digression (False), and a message with other values is kept and the question asked again (True).
-        Nothing here counts an attempt.
+        Only a statement that is merely unlike every example and not valid counts an attempt.
         """
         assert turn.parse is not None
         form = turn.state.form
         other = reading.out_of_scope or reading.other_request
-        if other and (reading.question or not self._has_checks(turn, requested)):
+        trusted = reading.other_request or (reading.out_of_scope and not reading.unlike_examples)
+        if other and (reading.question or (trusted and not self._has_checks(turn, requested))):
             turn.explain(f"form {form}: {reading.intent} is not an answer for {requested}")
             return False
         verdict = await self.check(turn, requested, turn.parse.text)
         if verdict.valid:
             return await self.apply(turn, requested, verdict, "text")
-        if other:
+        if trusted:
             turn.explain(f"form {form}: {reading.intent}, and not a valid {requested}: not an answer")
             return False
+        if other:  # unlike every example, but no question and no other request: a wrong answer ("12 34" for a phone)
+            await self.apply(turn, requested, verdict, "text")
+            return True
         turn.explain(f"form {form}: kept {', '.join(fills)} for later; the message does not answer "
                      f"{requested}, asking again")
         return True

@@ -352,9 +352,13 @@ class RuleDialogueManager:
         fills = self._extract(turn, intent)
         form = turn.state.form
         form_slots = self.domain.forms[form].slots if form else {}
+        kept = self._understood(turn, intent, confidence, previous_action)
         for slot, value in fills.items():
             if slot not in form_slots:
-                turn.set_slot(slot, value, "from the message")
+                if kept:
+                    turn.set_slot(slot, value, "from the message")
+                else:
+                    turn.explain(f"{slot} not kept: the message was not understood")
 
         handled = await self._handle(turn, intent, confidence, fills, previous_action)
         if turn.state.form is not None and not turn.ended:
@@ -405,6 +409,21 @@ class RuleDialogueManager:
         self._fallback(turn, intent)
         return False
 
+    def _understood(self, turn: Turn, intent: str, confidence: float, previous_action: str | None) -> bool:
+        """Whether entities in this message may change slots outside the active form.
+
+        A message the bot is about to fall back on ("ignore all previous instructions ... code") must not
+        leave a subject or product behind that a later turn acts on; a rule written for such messages
+        (a bare id read as a fallback) still gets its slots.
+        """
+        if intent != FALLBACK_INTENT and intent not in self.config.out_of_scope_intents \
+                and not self._nlu_said_out_of_scope(turn):
+            return True
+        parse = turn.parse
+        situation = Situation(intent, confidence, frozenset(e.type for e in parse.entities) if parse else frozenset(),
+                              turn.state, previous_action, self.domain.slots)
+        return self._first_rule(situation) is not None
+
     def _reading(self, turn: Turn, situation: Situation) -> Reading:
         """The intent plus what the rules and words say about it, for the active form."""
         intent = situation.intent
@@ -417,6 +436,7 @@ class RuleDialogueManager:
             answering_rule=any(not r.starts_form for r in naming),
             out_of_scope=self._clearly_out_of_scope(turn, intent, situation.confidence),
             question=looks_like_question(turn.parse.text) if turn.parse else False,
+            unlike_examples=self._detected_out_of_scope(turn),
         )
 
     def _clearly_out_of_scope(self, turn: Turn, intent: str, confidence: float) -> bool:
@@ -500,6 +520,11 @@ class RuleDialogueManager:
         """The NLU's fallback step keeps why it fell back; an out-of-scope label gets the out-of-scope reply."""
         why = turn.parse.metadata.get(FALLBACK_INTENT) if turn.parse else None
         return isinstance(why, dict) and why.get("reason") == "out of scope"
+
+    def _detected_out_of_scope(self, turn: Turn) -> bool:
+        """Out of scope by the NLU's learned decision (unlike every example), not by an out-of-scope label."""
+        why = turn.parse.metadata.get(FALLBACK_INTENT) if turn.parse else None
+        return isinstance(why, dict) and "detected_by" in why
 
     def _alternatives(self, turn: Turn) -> tuple[Button, ...]:
         parse = turn.parse

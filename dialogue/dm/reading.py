@@ -38,6 +38,7 @@ class Reading:
     answering_rule: bool = False  # ...and that rule answers without starting a form (a question, not a task)
     out_of_scope: bool = False  # clearly out of scope: an out-of-scope intent or NLU fallback at confirm_threshold+
     question: bool = False  # the words read as a question ("how much is...", "...?")
+    unlike_examples: bool = False  # out of scope only because it is unlike every training example (no label said so)
 
     @property
     def other_request(self) -> bool:

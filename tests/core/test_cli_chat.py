@@ -38,7 +38,7 @@ def test_invisible_only_lines_are_not_sent_and_get_a_hint(tiny_domain: Path):
     result = chat(tiny_domain, ["\u200b", "\ufeff", "\x00", "", "hello"])
     assert result.returncode == 0, result.stderr
     hint = "(nothing sent: that message has no visible text)"
-    assert result.stdout.splitlines() == [hint, hint, hint, "Hello!"]  # a blank line is skipped silently
+    assert result.stdout.splitlines() == [hint, hint, hint, "you> hello", "Hello!"]  # a blank line is skipped silently
     jsonl = chat(tiny_domain, ["\u200b", "hello"], "--jsonl")
     first, second = (json.loads(line) for line in jsonl.stdout.splitlines())
     assert first == {"user": "\u200b", "error": "empty_text", "replies": []}
