@@ -10,6 +10,10 @@ words when every word matches, tried in this order:
    one edit per ``chars_per_edit`` characters (Damerau-Levenshtein: a swap of two neighbouring
    letters is one edit): confidence falls with the edits, and a match below ``min_score`` is dropped.
 
+Words with digits are codes or numbers: "ECON201" is another course than "ECON101", never a typo.
+A word in ``known_words`` (the words a domain's authors wrote around their entities) is spelled as
+meant: it is never read as a typo ("charged" is not "charger"), and on its own it is not an
+inflection of a one-word value either ("good morning" names no "mornings" schedule).
 A form with symbols that words would lose ("C++", "#1") only ever matches literally, as a whole word.
 Matches never overlap: the longest run wins, then the better kind of match, then the earliest.
 """
@@ -19,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from dialogue.nlu.base import whole_word_pattern
@@ -60,8 +64,10 @@ class PhraseMatcher:
     """Every occurrence of any of ``forms`` (surface form → canonical value) in a text."""
 
     def __init__(self, forms: Mapping[str, str], *, inflections: bool = True, fuzzy: bool = True,
-                 min_fuzzy_length: int = 6, chars_per_edit: int = 6, min_score: float = 0.8) -> None:
+                 min_fuzzy_length: int = 6, chars_per_edit: int = 6, min_score: float = 0.8,
+                 known_words: Iterable[str] = ()) -> None:
         self.inflections = inflections
+        self.known_words = frozenset(fold(w) for w in known_words)
         self.fuzzy = fuzzy
         self.min_fuzzy_length = min_fuzzy_length
         self.chars_per_edit = chars_per_edit
@@ -108,11 +114,15 @@ class PhraseMatcher:
         found = list(self.phrases.get(word, ()))
         if self.inflections:
             found += self.by_stem.get(stem(word), [])
-        if self.fuzzy and len(word) >= self.min_fuzzy_length:
+        if self._may_be_typo(word):
             for near in self._near(word):
                 found += self.phrases.get(near, [])
         seen: set[tuple[tuple[str, ...], str]] = set()
         return [item for item in found if not (item in seen or seen.add(item))]
+
+    def _may_be_typo(self, word: str) -> bool:
+        return (self.fuzzy and len(word) >= self.min_fuzzy_length and word not in self.known_words
+                and not any(c.isdigit() for c in word))
 
     def _near(self, word: str) -> list[str]:
         from rapidfuzz import process
@@ -135,7 +145,7 @@ class PhraseMatcher:
         for expected, typed in zip(phrase, words):
             if expected == typed:
                 continue
-            if self.inflections and stem(expected) == stem(typed):
+            if self.inflections and stem(expected) == stem(typed) and not (len(phrase) == 1 and typed in self.known_words):
                 score = min(score, INFLECTED)
                 continue
             word_score = self._typo_score(expected, typed)
@@ -145,7 +155,7 @@ class PhraseMatcher:
         return score
 
     def _typo_score(self, expected: str, typed: str) -> float | None:
-        if not self.fuzzy or min(len(expected), len(typed)) < self.min_fuzzy_length:
+        if not self._may_be_typo(typed) or len(expected) < self.min_fuzzy_length or any(c.isdigit() for c in expected):
             return None
         from rapidfuzz.distance import DamerauLevenshtein
 

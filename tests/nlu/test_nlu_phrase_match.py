@@ -75,3 +75,25 @@ def test_lookup_entities_finds_plural_lookup_values(domain: Domain) -> None:
         ("size", "larges", "large"), ("city", "san fransisco", "San Francisco"),
     }
     assert all(e.confidence < 1.0 for e in entities)
+
+
+def test_codes_with_digits_are_never_typos() -> None:
+    codes = {"econ101": "ECON101", "cs201": "CS201"}
+    assert [m.value for m in PhraseMatcher(codes).find("tell me about econ201")] == []
+    assert [m.value for m in PhraseMatcher(codes).find("tell me about ECON101")] == ["ECON101"]
+
+
+def test_words_the_authors_wrote_are_neither_typos_nor_inflections_on_their_own() -> None:
+    known = ["charged", "charge", "morning"]
+    chargers = PhraseMatcher({"charger": "USB-C Charger", "mornings": "mornings", "yoga mat": "Yoga Mat"}, known_words=known)
+    assert chargers.find("i was charged twice") == []  # one edit from "charger", but a real word
+    assert chargers.find("good morning") == []  # the stem of "mornings", but written as a greeting
+    assert [m.value for m in chargers.find("my chargr broke")] == ["USB-C Charger"]  # an unknown word is still a typo
+    assert [m.value for m in chargers.find("do you sell yoga mats")] == ["Yoga Mat"]
+
+
+def test_lookup_entities_learns_the_known_words_from_the_examples(domain: Domain) -> None:
+    extractor = LookupEntityExtractor.from_config(LookupEntityExtractor.Config(), domain)
+    texts = " ".join(e.text.lower() for e in domain.training_data().examples)
+    known = next(iter(extractor.matchers.values())).known_words
+    assert known and all(word in texts for word in known)

@@ -9,6 +9,7 @@ entity confidence (``dialogue.nlu.phrase_match``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import Field
@@ -16,7 +17,7 @@ from pydantic import Field
 from dialogue.domain.model import Domain
 from dialogue.messages import Entity, ParsedMessage
 from dialogue.nlu.base import add_entities
-from dialogue.nlu.phrase_match import PhraseMatcher
+from dialogue.nlu.phrase_match import WORD, PhraseMatcher
 from dialogue.protocols import ComponentConfig
 
 
@@ -32,14 +33,16 @@ class LookupEntityExtractor:
 
     name = "lookup_entities"
 
-    def __init__(self, tables: dict[str, dict[str, str]], config: Config | None = None) -> None:
+    def __init__(self, tables: dict[str, dict[str, str]], config: Config | None = None,
+                 known_words: Iterable[str] = ()) -> None:
         #: entity type → lower-cased surface form → normalised value
         self.tables = tables
         config = config or self.Config()
+        known = frozenset(known_words)
         self.matchers = {
             etype: PhraseMatcher(forms, inflections=config.inflections, fuzzy=config.fuzzy,
                                  min_fuzzy_length=config.min_fuzzy_length, chars_per_edit=config.chars_per_edit,
-                                 min_score=config.min_score)
+                                 min_score=config.min_score, known_words=known)
             for etype, forms in tables.items() if forms
         }
 
@@ -60,7 +63,7 @@ class LookupEntityExtractor:
                 tables[name] = table
         for name, values in config.tables.items():
             tables.setdefault(name, {}).update({v.lower(): v for v in values})
-        return cls(tables, config)
+        return cls(tables, config, known_words=_words_outside_entities(domain) if config.fuzzy else ())
 
     def extract(self, text: str) -> list[Entity]:
         found: list[Entity] = []
@@ -72,3 +75,14 @@ class LookupEntityExtractor:
 
     def process(self, parse: ParsedMessage) -> ParsedMessage:
         return add_entities(parse, self.extract(parse.text))
+
+
+def _words_outside_entities(domain: Domain) -> set[str]:
+    """Words the authors wrote around their entities: real words, so never typos of an entity value."""
+    words: set[str] = set()
+    for example in domain.training_data().examples:
+        text = example.text
+        for span in sorted(example.entities, key=lambda s: -s.start):
+            text = text[: span.start] + " " + text[span.end :]
+        words.update(w.lower() for w in WORD.findall(text))
+    return words
