@@ -108,6 +108,16 @@ def end_at_sentence(text: str) -> str:
     return text
 
 
+def whole_sentences(text: str) -> str:
+    """``text`` up to its last sentence end that more text follows: a prefix no later cut removes.
+
+    ``end_at_sentence`` and ``limit_length`` only ever cut at or after such a point, so text
+    up to it can be streamed while the model is still writing.
+    """
+    ends = [m.end() for m in _SENTENCE_END.finditer(text) if m.end() < len(text)]
+    return text[: ends[-1]] if ends else ""
+
+
 def clean_generated(text: str) -> str:
     """Remove wrappers small models like to add: quotes, 'Rewritten:' labels, role prefixes."""
     text = text.strip()
