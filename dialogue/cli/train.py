@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -50,10 +51,21 @@ def train_nlu(path: str, force: bool = False) -> int:
         started = time.perf_counter()
         with progress_bar("training NLU", console) as progress:
             prepare_nlu(domain, progress=progress, force=force)
+        indexed = index_knowledge(domain)
     except (DomainError, PluginError) as exc:
         console.print("[red]error[/red] ", end="")
         console.print(str(exc), markup=False)
         return 1
     console.print(f"[green]trained[/green] {domain.name} in {time.perf_counter() - started:.1f} s "
-                  f"(models under {domain.model_dir})")
+                  f"(models under {domain.model_dir})" + (f"; {indexed} knowledge passages indexed" if indexed else ""))
     return 0
+
+
+def index_knowledge(domain: Any) -> int:
+    """Embed the domain's knowledge passages now, so the first grounded answer only reads the cache."""
+    from dialogue.knowledge.answer import KnowledgeBase
+
+    knowledge = KnowledgeBase.for_domain(domain)
+    if knowledge is None:
+        return 0
+    return len(knowledge.index.passages)

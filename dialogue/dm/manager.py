@@ -100,10 +100,17 @@ class RuleDialogueManager:
         async with self._conversation(reply.conversation_id):
             tracker = await self._tracker(reply.conversation_id)
             item = record("reply", reply.turn_id, messages=[
-                {"text": m.text, "response": m.response, "generated": m.generated} for m in reply.messages
+                {"text": m.text, "response": m.response, "generated": m.generated,
+                 **({"source": m.source} if m.source else {})} for m in reply.messages
             ])
-            await self.store.append(reply.conversation_id, [item])
-            tracker.add(item)
+            items = [item]
+            if tracker.state.failures and any(m.source for m in reply.messages):
+                # the NLG answered from the domain's knowledge: the user was helped after all, so the
+                # turn does not count towards the "not understood N times in a row" handoff
+                items.append(record("fail", reply.turn_id, count=0))
+            await self.store.append(reply.conversation_id, items)
+            for entry in items:
+                tracker.add(entry)
 
     @staticmethod
     def _already_handled(tracker: Tracker, turn_id: int) -> bool:

@@ -31,6 +31,7 @@ from dialogue.protocols import TokenSink
 
 if TYPE_CHECKING:
     from dialogue.domain.model import Domain
+    from dialogue.knowledge.answer import Answer, KnowledgeBase
     from dialogue.nlg.act_to_text import ActToTextModel
 
 log = logging.getLogger("dialogue.nlg")
@@ -56,8 +57,9 @@ class GenerativeRealiser(TemplateRealiser):
         config: Config | None = None,
         generator: Generator | None = None,
         act_to_text: ActToTextModel | None = None,
+        knowledge: KnowledgeBase | None = None,
     ) -> None:
-        super().__init__(domain, config or self.Config())
+        super().__init__(domain, config or self.Config(), knowledge)
         self.config: GenerativeRealiser.Config
         self.settings = domain.generation
         self._generator = generator
@@ -66,7 +68,8 @@ class GenerativeRealiser(TemplateRealiser):
 
     @classmethod
     def from_config(cls, config: Config, domain: Domain, **extra: Any) -> GenerativeRealiser:
-        realiser = cls(domain, config, generator=extra.get("generator"), act_to_text=extra.get("act_to_text"))
+        realiser = cls(domain, config, generator=extra.get("generator"), act_to_text=extra.get("act_to_text"),
+                       knowledge=extra.get("knowledge"))
         if config.act_to_text_model and realiser._act_to_text is None:
             from dialogue.nlg.act_to_text import ActToTextModel
 
@@ -131,7 +134,10 @@ class GenerativeRealiser(TemplateRealiser):
     ) -> BotMessage:
         base, variant = self.renderer.render_act(decision, act)
         mode = self.mode_for(decision, act, variant)
-        if mode == "free":
+        grounded = await self.answer_from_knowledge(decision, act, variant)
+        if grounded is not None:
+            message = grounded
+        elif mode == "free":
             if injection:
                 message = BotMessage(text=self.settings.refusal, response="refusal")
             else:
@@ -142,6 +148,45 @@ class GenerativeRealiser(TemplateRealiser):
             message = base
         await _emit(stream, index, message.text)
         return message
+
+    async def answer_from_knowledge(self, decision: Decision, act: DialogueAct,
+                                    variant: CompiledVariant | None = None) -> BotMessage | None:
+        """Grounded answers, written by the model from the passage when generation is on for this act.
+
+        The written answer must pass the guards and be supported by the passage (its numbers,
+        names and content words come from the passage or the question); otherwise the passage's
+        own words are said, so the check can only cost wording, never the answer.
+        """
+        if self.grounded is None or not self.grounded.replaces(decision, act):
+            return None
+        answer = await self.grounded.lookup(decision)
+        if answer is None:
+            return None
+        if self.mode_for(decision, act, variant) == "off" or guards.detect_injection(decision.user_text):
+            return self.grounded.message(self.renderer, decision, answer)
+        written = await self._grounded_text(decision, answer)
+        if written is None:
+            return self.grounded.message(self.renderer, decision, answer)
+        return self.grounded.message(self.renderer, decision, answer, text=written, generated=True)
+
+    async def _grounded_text(self, decision: Decision, answer: Answer) -> str | None:
+        chat = prompts.grounded_messages(answer.passage.title, answer.text, decision.user_text, self.domain.persona)
+        try:
+            candidate = await asyncio.wait_for(self.generator.generate(
+                chat, max_new_tokens=self.settings.max_new_tokens, stop=("\n\n",),
+                temperature=self.settings.rephrase_temperature, seed=self.config.seed,
+            ), self.config.timeout)
+        except (GenerationError, asyncio.TimeoutError) as exc:
+            log.warning("grounded generation failed (%s); quoting the passage", exc)
+            return None
+        verdict = guards.check_generated(candidate, max_chars=self.settings.max_chars, blocklist=self.settings.blocklist,
+                                         system_prompt=prompts.GROUNDED_SYSTEM)
+        if verdict.ok:
+            verdict = guards.check_supported(verdict.text, answer.text, decision.user_text)
+        if not verdict.ok:
+            log.info("grounded answer rejected (%s): %r", verdict.reason, candidate)
+            return None
+        return verdict.text
 
     async def _rephrase(
         self, decision: Decision, act: DialogueAct, base: BotMessage, variant: CompiledVariant | None
