@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -13,11 +12,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="train a domain's NLU (default) or act-to-text NLG model",
         description="Train the NLU models of DOMAIN, or with `nlg` fine-tune an act-to-text language model.",
     )
-    parser.add_argument("what", nargs="+", metavar="[nlu|nlg] DOMAIN", help="what to train, then the domain folder")
+    parser.add_argument("what", nargs="+", metavar="[nlu|nlg] DOMAIN",
+                        help="what to train, then the domain folder (nlg with --data needs no domain)")
     parser.add_argument("--force", action="store_true", help="retrain even if a model for this data exists")
     parser.add_argument("--base-model", help="nlg: GPT-2 checkpoint to fine-tune (default: a small GPT-2 from config)")
     parser.add_argument("--epochs", type=int, default=None, help="nlg: training epochs")
     parser.add_argument("--output", help="nlg: where to save the fine-tuned model")
+    parser.add_argument("--data", help="nlg: train on this file of 'act ( slot = value ; ... ) & text' pairs (SC-GPT form)")
+    parser.add_argument("--test", help="nlg --data: evaluate on this file of pairs (BLEU, ROUGE-L, slot error rate, perplexity)")
+    parser.add_argument("--json", help="nlg --data: write the scores to this JSON file")
     parser.set_defaults(func=run)
 
 
@@ -25,6 +28,17 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     what, rest = (args.what[0], args.what[1:]) if args.what[0] in ("nlu", "nlg") else ("nlu", args.what)
+    if what == "nlg" and args.data:
+        if rest:
+            Console(stderr=True).print("usage: dialogue train nlg --data TRAIN.txt [--test TEST.txt] [--json OUT.json] (no DOMAIN)")
+            return 2
+        from dialogue.nlg.finetune.cli import run_external
+
+        return run_external(args.data, args.test, json_out=args.json, output=args.output, base_model=args.base_model,
+                            epochs=args.epochs)
+    if args.data or args.test or args.json:
+        Console(stderr=True).print("--data, --test and --json are options of `dialogue train nlg`")
+        return 2
     if len(rest) != 1:
         Console(stderr=True).print("usage: dialogue train [nlu|nlg] DOMAIN")
         return 2
@@ -42,6 +56,7 @@ def train_nlu(path: str, force: bool = False) -> int:
     from dialogue.cli.progress import progress_bar
     from dialogue.components import load_local_plugins
     from dialogue.domain import DomainError, load_domain
+    from dialogue.knowledge.answer import index_domain_knowledge
     from dialogue.registry import PluginError
 
     console = Console(stderr=True)
@@ -51,7 +66,7 @@ def train_nlu(path: str, force: bool = False) -> int:
         started = time.perf_counter()
         with progress_bar("training NLU", console) as progress:
             prepare_nlu(domain, progress=progress, force=force)
-        indexed = index_knowledge(domain)
+        indexed = index_domain_knowledge(domain)
     except (DomainError, PluginError) as exc:
         console.print("[red]error[/red] ", end="")
         console.print(str(exc), markup=False)
@@ -60,12 +75,3 @@ def train_nlu(path: str, force: bool = False) -> int:
                   f"(models under {domain.model_dir})" + (f"; {indexed} knowledge passages indexed" if indexed else ""))
     return 0
 
-
-def index_knowledge(domain: Any) -> int:
-    """Embed the domain's knowledge passages now, so the first grounded answer only reads the cache."""
-    from dialogue.knowledge.answer import KnowledgeBase
-
-    knowledge = KnowledgeBase.for_domain(domain)
-    if knowledge is None:
-        return 0
-    return len(knowledge.index.passages)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dialogue.knowledge.documents import Passage, load_knowledge
-from dialogue.knowledge.index import Hit, KnowledgeIndex
+from dialogue.knowledge.index import Hit, KnowledgeIndex, shared_index
 from dialogue.knowledge.text import content_words, same_word, sentences, stem
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class KnowledgeBase:
                     from dialogue.embeddings import shared_encoder
 
                     encoder = shared_encoder(self.settings.model)
-                self._index = KnowledgeIndex(self.passages, encoder, self.cache_dir)
+                self._index = shared_index(self.passages, encoder, self.cache_dir)
             return self._index
 
     def answer(self, question: str) -> Answer | None:
@@ -176,6 +176,12 @@ class KnowledgeBase:
         if best + 1 < len(parts) and len(chosen) + len(parts[best + 1]) < self.settings.max_answer_chars:
             chosen = f"{chosen} {parts[best + 1]}" if len(chosen) < 120 else chosen
         return chosen
+
+
+def index_domain_knowledge(domain: Domain) -> int:
+    """Embed a domain's knowledge now (``dialogue train`` / ``test``), so no conversation turn waits for it."""
+    knowledge = KnowledgeBase.for_domain(domain)
+    return len(knowledge.index.passages) if knowledge is not None else 0
 
 
 def _coverage(matches: list[TermMatch]) -> float:

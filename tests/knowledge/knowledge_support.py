@@ -43,6 +43,6 @@ class CountingEncoder:
         self.dimension = inner.dimension
         self.texts = 0
 
-    def encode(self, texts: list[str]) -> Any:
+    def encode(self, texts: list[str], threads: int | None = None) -> Any:
         self.texts += len(texts)
-        return self.inner.encode(texts)
+        return self.inner.encode(texts, threads)

@@ -95,6 +95,81 @@ def run(
     return 0
 
 
+def run_external(
+    data_file: str,
+    test_file: str | None = None,
+    *,
+    json_out: str | None = None,
+    output: str | None = None,
+    base_model: str | None = None,
+    epochs: int | None = None,
+    batch_size: int = 16,
+    learning_rate: float | None = None,
+    seed: int = 0,
+    n_layer: int = 3,
+    n_embd: int = 128,
+    min_steps: int = 300,
+    progress: Progress | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Train on a file of SC-GPT-form pairs, score on another: BLEU, ROUGE-L, slot error rate, perplexity."""
+    import json
+    import time
+
+    from dialogue.nlg.act_to_text import META_FILE, FORMAT_VERSION, ActToTextModel
+    from dialogue.nlg.finetune.external import PairFileError, external_dataset
+    from dialogue.nlg.finetune.train import TrainSettings, build_model, evaluate, fine_tune
+
+    out = out or sys.stdout
+    progress = progress or _printer(out)
+    for name in (data_file, test_file):
+        if name and not Path(name).is_file():
+            print(f"error: {name} does not exist", file=sys.stderr)
+            return 1
+    try:
+        data = external_dataset(Path(data_file), Path(test_file) if test_file else None)
+    except (PairFileError, OSError, UnicodeDecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    settings = TrainSettings(epochs=epochs or DEFAULT_EPOCHS, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+                             base_model=base_model, n_layer=n_layer, n_embd=n_embd, min_steps=min_steps, single_weight=1)
+    print(f"act-to-text: {len(data.train)} training pairs from {data_file}"
+          + (f", {len(data.test)} test pairs from {test_file}" if test_file else ""), file=out)
+    started = time.perf_counter()
+    model, tokenizer = build_model(data, settings)
+    losses = fine_tune(model, tokenizer, data.train, settings, progress)
+    train_seconds = time.perf_counter() - started
+    longest = max(len(tokenizer(" " + e.target)["input_ids"]) for e in data.train + data.test)
+    meta = {"format": FORMAT_VERSION, "literal": {}, "max_new_tokens": min(settings.max_new_tokens, int(longest * 1.5) + 8),
+            "base_model": base_model, "act_format": "sc-gpt"}
+    realiser = ActToTextModel(model, tokenizer, meta)
+    result: dict[str, object] = {"train_file": data_file, "test_file": test_file, "n_train": len(data.train),
+                                 "n_test": len(data.test), "base_model": base_model or f"gpt2-from-config ({n_layer}x{n_embd})",
+                                 "loss_first": losses[0], "loss_last": losses[-1], "epochs": len(losses),
+                                 "train_seconds": round(train_seconds, 1)}
+    if data.test:
+        progress("evaluating on the test pairs", 1.0)
+        scores = evaluate(realiser, data.test, samples=5)
+        result.update(bleu=round(scores.bleu, 2), rouge_l=round(scores.rouge_l, 2),
+                      slot_error_rate=round(scores.slot_error_rate, 4), perplexity=round(scores.perplexity, 3),
+                      samples=scores.samples)
+        print(f"test: BLEU {scores.bleu:.1f}, ROUGE-L {scores.rouge_l:.1f}, slot error rate {scores.slot_error_rate:.1%}, "
+              f"perplexity {scores.perplexity:.2f} (trained in {train_seconds:.0f} s)", file=out)
+        for sample in scores.samples[:3]:
+            print(f"  {sample['act']}\n    → {sample['output']}", file=out)
+    if output:
+        target = Path(output)
+        target.mkdir(parents=True, exist_ok=True)
+        model.save_pretrained(target)
+        tokenizer.save_pretrained(target)
+        (target / META_FILE).write_text(json.dumps({**meta, "report": result}, indent=2), encoding="utf-8")
+        print(f"saved to {target}", file=out)
+    if json_out:
+        Path(json_out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"scores written to {json_out}", file=out)
+    return 0
+
+
 def _printer(out: TextIO) -> Progress:
     """Progress for the terminal: the first epoch, every fifth, and the last."""
 

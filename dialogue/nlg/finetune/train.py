@@ -205,15 +205,24 @@ def perplexity(model: Any, tokenizer: Any, examples: list[Example]) -> float:
     return math.exp(total / max(1, tokens))
 
 
-def evaluate(
-    realiser: ActToTextModel, examples: list[Example], samples: int = 5, per_act: bool = False
-) -> tuple[float, float, float, list[dict[str, str]]]:
-    """BLEU (against every template wording), slot error rate and perplexity on held-out examples.
+@dataclass
+class Scores:
+    bleu: float
+    rouge_l: float
+    slot_error_rate: float
+    perplexity: float
+    samples: list[dict[str, str]] = field(default_factory=list)
+
+
+def evaluate(realiser: ActToTextModel, examples: list[Example], samples: int = 5, per_act: bool = False) -> Scores:
+    """BLEU and ROUGE-L (against every reference wording), slot error rate and perplexity on held-out examples.
 
     ``per_act``: write each act of a combination on its own and join the texts, as the
     realiser does for a multi-act turn; otherwise the whole combination is decoded at once.
     """
     import sacrebleu
+
+    from dialogue.nlg.finetune.external import rouge_l
 
     hypotheses, references, errors, expected, shown = [], [], 0, 0, []
     for example in examples:
@@ -233,8 +242,9 @@ def evaluate(
     width = max(len(r) for r in references)
     streams = [[refs[i] if i < len(refs) else refs[0] for refs in references] for i in range(width)]
     bleu = sacrebleu.corpus_bleu(hypotheses, streams).score
+    rouge = 100 * sum(rouge_l(h, refs) for h, refs in zip(hypotheses, references)) / len(hypotheses)
     ser = errors / expected if expected else 0.0
-    return bleu, ser, perplexity(realiser.model, realiser.tokenizer, examples), shown
+    return Scores(bleu, rouge, ser, perplexity(realiser.model, realiser.tokenizer, examples), shown)
 
 
 def train_and_save(data: Dataset, output: Path, settings: TrainSettings, progress: Progress | None = None) -> Report:
@@ -253,8 +263,11 @@ def train_and_save(data: Dataset, output: Path, settings: TrainSettings, progres
     if data.test:
         if progress:
             progress("evaluating on held-out act combinations", 1.0)
-        report.bleu, report.slot_error_rate, report.perplexity, report.samples = evaluate(realiser, data.test, per_act=True)
-        report.joint_bleu, report.joint_slot_error_rate, _, _ = evaluate(realiser, data.test, samples=0)
+        by_act = evaluate(realiser, data.test, per_act=True)
+        joint = evaluate(realiser, data.test, samples=0)
+        report.bleu, report.slot_error_rate, report.perplexity, report.samples = (
+            by_act.bleu, by_act.slot_error_rate, by_act.perplexity, by_act.samples)
+        report.joint_bleu, report.joint_slot_error_rate = joint.bleu, joint.slot_error_rate
     report.seconds = time.perf_counter() - started
     output.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(output)
