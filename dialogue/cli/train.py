@@ -9,13 +9,19 @@ import time
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
         "train",
-        help="train a domain's NLU (default) or act-to-text NLG model",
-        description="Train the NLU models of DOMAIN, or with `nlg` fine-tune an act-to-text language model.",
+        help="train a domain's NLU (default), act-to-text NLG model or rephrasing model",
+        description="Train the NLU models of DOMAIN; with `nlg` fine-tune an act-to-text language model; with "
+        "`rephrase DOMAIN...` fine-tune the rephrasing model on the domains' paraphrase pairs.",
     )
     parser.add_argument("what", nargs="+", metavar="[nlu|nlg] DOMAIN",
                         help="what to train, then the domain folder (nlg with --data needs no domain)")
     parser.add_argument("--force", action="store_true", help="retrain even if a model for this data exists")
-    parser.add_argument("--base-model", help="nlg: GPT-2 checkpoint to fine-tune (default: a small GPT-2 from config)")
+    parser.add_argument("--base-model", help="nlg: model to fine-tune: 'embedded' (SmolLM2, written back to GGUF), a .gguf "
+                        "file, or a local GPT-2-family folder (default: a small GPT-2 from config)")
+    parser.add_argument("--lora", type=int, default=0, metavar="RANK", help="nlg: train LoRA adapters of this rank (merged after)")
+    parser.add_argument("--max-steps", type=int, help="nlg: at most this many updates (a pretrained base on a CPU)")
+    parser.add_argument("--mine", type=int, default=4, metavar="N",
+                        help="rephrase: rewrites sampled per response by the embedded model, kept when the guards accept them")
     parser.add_argument("--epochs", type=int, default=None, help="nlg: training epochs")
     parser.add_argument("--output", help="nlg: where to save the fine-tuned model")
     parser.add_argument("--data", help="nlg: train on this file of 'act ( slot = value ; ... ) & text' pairs (SC-GPT form)")
@@ -27,7 +33,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    what, rest = (args.what[0], args.what[1:]) if args.what[0] in ("nlu", "nlg") else ("nlu", args.what)
+    what, rest = (args.what[0], args.what[1:]) if args.what[0] in ("nlu", "nlg", "rephrase") else ("nlu", args.what)
+    if what == "rephrase":
+        from dialogue.nlg.finetune.cli import run_paraphrase
+
+        if not rest:
+            Console(stderr=True).print("usage: dialogue train rephrase DOMAIN [DOMAIN...] [--base-model embedded] [--lora 16]")
+            return 2
+        return run_paraphrase(rest, output=args.output, base_model=args.base_model, epochs=args.epochs,
+                              lora=args.lora or 16, max_steps=args.max_steps, mine=args.mine)
     if what == "nlg" and args.data:
         if rest:
             Console(stderr=True).print("usage: dialogue train nlg --data TRAIN.txt [--test TEST.txt] [--json OUT.json] (no DOMAIN)")
@@ -35,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         from dialogue.nlg.finetune.cli import run_external
 
         return run_external(args.data, args.test, json_out=args.json, output=args.output, base_model=args.base_model,
-                            epochs=args.epochs)
+                            epochs=args.epochs, lora=args.lora, max_steps=args.max_steps)
     if args.data or args.test or args.json:
         Console(stderr=True).print("--data, --test and --json are options of `dialogue train nlg`")
         return 2
@@ -45,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     if what == "nlg":
         from dialogue.nlg.finetune.cli import run as train_nlg
 
-        return train_nlg(rest[0], output=args.output, base_model=args.base_model, epochs=args.epochs)
+        return train_nlg(rest[0], output=args.output, base_model=args.base_model, epochs=args.epochs, lora=args.lora,
+                         max_steps=args.max_steps)
     return train_nlu(rest[0], force=args.force)
 
 
