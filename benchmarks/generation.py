@@ -82,10 +82,10 @@ def worker(backend: str, threads: int, tokens: int, model: str | None = None) ->
     }
 
 
-def bench_backends(threads: list[int], tokens: int, models: list[str]) -> None:
+def bench_backends(threads: list[int], tokens: int, models: list[str], transformers: bool = True) -> None:
     """The embedded model on both backends, then each extra GGUF (a fine-tuned model) on llama.cpp."""
     rows = []
-    runs = [("llama_cpp", None), ("transformers", None)] + [("llama_cpp", m) for m in models]
+    runs = [("llama_cpp", None)] + ([("transformers", None)] if transformers else []) + [("llama_cpp", m) for m in models]
     for backend, model in runs:
         for n in threads:
             cmd = [sys.executable, __file__, "--worker", backend, "--threads", str(n), "--tokens", str(tokens)]
@@ -235,6 +235,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", action="append", default=[],
                         help="a GGUF file (e.g. a fine-tuned model): extra llama.cpp rows (backends); the model that rephrases")
+    parser.add_argument("--no-transformers", action="store_true", help="backends: llama.cpp rows only")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -242,7 +243,7 @@ def main() -> None:
         return
     parts = args.only or ["backends", "rephrase", "act_to_text"]
     if "backends" in parts:
-        bench_backends(args.threads, args.tokens, args.model)
+        bench_backends(args.threads, args.tokens, args.model, transformers=not args.no_transformers)
     if "rephrase" in parts:
         asyncio.run(bench_rephrase(args.limit, min(args.threads), args.seed, args.model[0] if args.model else None))
     if "act_to_text" in parts:

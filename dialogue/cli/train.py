@@ -20,8 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         "file, or a local GPT-2-family folder (default: a small GPT-2 from config)")
     parser.add_argument("--lora", type=int, default=0, metavar="RANK", help="nlg: train LoRA adapters of this rank (merged after)")
     parser.add_argument("--max-steps", type=int, help="nlg: at most this many updates (a pretrained base on a CPU)")
-    parser.add_argument("--mine", type=int, default=4, metavar="N",
-                        help="rephrase: rewrites sampled per response by the embedded model, kept when the guards accept them")
+    parser.add_argument("--mine", type=int, default=0, metavar="N",
+                        help="rephrase: also sample N rewrites per response from the generation model and keep those the "
+                        "guards accept (off by default: see docs/nlg.md)")
     parser.add_argument("--epochs", type=int, default=None, help="nlg: training epochs")
     parser.add_argument("--output", help="nlg: where to save the fine-tuned model")
     parser.add_argument("--data", help="nlg: train on this file of 'act ( slot = value ; ... ) & text' pairs (SC-GPT form)")

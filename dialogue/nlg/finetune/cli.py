@@ -185,7 +185,7 @@ def run_paraphrase(
     epochs: int | None = None,
     lora: int = 16,
     max_steps: int | None = None,
-    mine: int = 4,
+    mine: int = 0,
     seed: int = 0,
     progress: Progress | None = None,
     out: TextIO | None = None,
