@@ -20,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         "file, or a local GPT-2-family folder (default: a small GPT-2 from config)")
     parser.add_argument("--lora", type=int, default=0, metavar="RANK", help="nlg: train LoRA adapters of this rank (merged after)")
     parser.add_argument("--max-steps", type=int, help="nlg: at most this many updates (a pretrained base on a CPU)")
+    parser.add_argument("--learning-rate", type=float, help="nlg: AdamW learning rate (default 5e-3 from scratch, "
+                        "2e-4 LoRA, 5e-5 full fine-tuning)")
     parser.add_argument("--mine", type=int, default=0, metavar="N",
                         help="rephrase: also sample N rewrites per response from the generation model and keep those the "
                         "guards accept (off by default: see docs/nlg.md)")
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         from dialogue.nlg.finetune.cli import run_external
 
         return run_external(args.data, args.test, json_out=args.json, output=args.output, base_model=args.base_model,
-                            epochs=args.epochs, lora=args.lora, max_steps=args.max_steps)
+                            epochs=args.epochs, lora=args.lora, max_steps=args.max_steps, learning_rate=args.learning_rate)
     if args.data or args.test or args.json:
         Console(stderr=True).print("--data, --test and --json are options of `dialogue train nlg`")
         return 2
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         from dialogue.nlg.finetune.cli import run as train_nlg
 
         return train_nlg(rest[0], output=args.output, base_model=args.base_model, epochs=args.epochs, lora=args.lora,
-                         max_steps=args.max_steps)
+                         max_steps=args.max_steps, learning_rate=args.learning_rate)
     return train_nlu(rest[0], force=args.force)
 
 

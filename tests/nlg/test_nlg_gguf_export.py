@@ -84,3 +84,38 @@ def test_only_llama_templates_and_known_quantisations(tmp_path: Path) -> None:
     template = template_for(model, tmp_path / "template.gguf")
     with pytest.raises(ValueError, match="unsupported quantisation"):
         write_gguf(model, template, tmp_path / "x.gguf", "Q3_K_XL")
+
+
+@pytest.mark.slow
+def test_the_embedded_model_fine_tuned_for_a_step_runs_in_llama_cpp_and_transformers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole path on the real model: dequantise, LoRA step, merge, GGUF (8/4-bit), both runtimes."""
+    pytest.importorskip("llama_cpp")
+    pytest.importorskip("peft")
+    from dialogue.nlg.act_to_text import ActToTextModel
+    from dialogue.nlg.finetune.external import external_dataset
+    from dialogue.nlg.finetune.train import TrainSettings, build_model, export, fine_tune
+    from dialogue.nlg.finetune.pretrained import merged
+
+    data_dir = Path(__file__).resolve().parents[1] / "fixtures" / "act_to_text"
+    data = external_dataset(data_dir / "train.txt", None)
+    data.train = data.train[:8]
+    settings = TrainSettings(base_model="embedded", lora=4, max_steps=1, batch_size=8, single_weight=1, min_steps=0)
+    model, tokenizer = build_model(data, settings)
+    fine_tune(model, tokenizer, data.train, settings)
+    model = merged(model)
+    meta: dict[str, Any] = {"format": 1, "literal": {}, "max_new_tokens": 12}
+    export(model, tokenizer, tmp_path, meta, settings)
+    assert sorted(p.name for p in tmp_path.glob("*.gguf")) == ["model-Q4_1.gguf", "model-Q8_0.gguf"]
+    for gguf_name in ("Q8_0", "Q4_1"):
+        fast = ActToTextModel.load(tmp_path, gguf_name)
+        assert fast._llama is not None and isinstance(fast.generate_delexicalised("inform ( name = [name] ) =>"), str)
+
+    def no_llama_cpp(*args: Any, **kwargs: Any) -> Any:
+        raise ImportError("llama_cpp")
+
+    monkeypatch.setattr(ActToTextModel, "from_gguf", no_llama_cpp)
+    fallback = ActToTextModel.load(tmp_path)  # transformers reads the same GGUF (dequantised)
+    assert fallback._llama is None and fallback.model is not None
+    assert isinstance(fallback.generate_delexicalised("inform ( name = [name] ) =>"), str)
