@@ -1,7 +1,7 @@
 """Load benchmark: simulated users talking to `dialogue serve` over loopback HTTP.
 
     python benchmarks/load.py                      # every scenario, 64 users, 8 s each
-    python benchmarks/load.py --scenarios memory,memory-nobatch --users 64 --seconds 10
+    python benchmarks/load.py --scenarios memory,memory-auth --users 64 --seconds 10
 
 Each scenario starts its own processes on 127.0.0.1 (a private redis-server in a temp dir for
 the Redis scenarios, the server, the workers), warms up, then runs ``--users`` concurrent
@@ -14,6 +14,9 @@ meaningful when other jobs share the machine — with throughput relative to the
 The client is a small keep-alive HTTP/1.1 client on asyncio streams, so that on a 2-core
 machine the load generator takes as little CPU from the server as possible (it uses ~0.1 ms
 of CPU per turn, see the `cli CPU s` column). ``--rate`` paces the users to offer a fixed load.
+
+``-auth`` scenarios switch access control on: each conversation starts with ``POST /conversations``
+(not timed as a turn), and each turn carries that conversation's token.
 """
 
 from __future__ import annotations
@@ -38,14 +41,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DOMAIN = ROOT / "domains" / "customer_service"
 FALLBACK_DOMAIN = ROOT / "tests" / "server" / "domain"
 
-#: name → (bus, batching, workers of each kind)
-SCENARIOS: dict[str, tuple[str, bool, int]] = {
-    "memory": ("memory", True, 0),
-    "memory-nobatch": ("memory", False, 0),
-    "redis-1": ("redis", True, 1),
-    "redis-2": ("redis", True, 2),
-    "redis-2-nobatch": ("redis", False, 2),
+#: name → (bus, batching, workers of each kind, access control)
+SCENARIOS: dict[str, tuple[str, bool, int, bool]] = {
+    "memory": ("memory", True, 0, False),
+    "memory-auth": ("memory", True, 0, True),
+    "memory-nobatch": ("memory", False, 0, False),
+    "redis-1": ("redis", True, 1, False),
+    "redis-1-auth": ("redis", True, 1, True),
+    "redis-2": ("redis", True, 2, False),
+    "redis-2-nobatch": ("redis", False, 2, False),
 }
+#: the credentials of the -auth scenarios (given to the server through its environment)
+AUTH_ENV = {"DIALOGUE_ADMIN_TOKEN": "load-benchmark-admin-token",
+            "DIALOGUE_AUTH_SECRET": "load-benchmark-signing-secret-0123456789"}
 
 
 # --------------------------------------------------------------------------- processes
@@ -70,6 +78,25 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], seconds: float = 60) -> 
     raise RuntimeError(f"nothing listens on port {port}")
 
 
+def wait_ready(port: int, proc: subprocess.Popen[bytes], seconds: float = 600) -> None:
+    """The port opens at once; the bot is loaded when /ready says 200."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process {proc.args!r} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server on port {port} did not become ready")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process, from /proc (0 where unavailable)."""
     try:
@@ -86,10 +113,10 @@ class Stack:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="dialogue-load-")))
 
-    def spawn(self, *args: str, ready_port: int | None = None,
-              stdout: int | None = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    def spawn(self, *args: str, ready_port: int | None = None, stdout: int | None = subprocess.DEVNULL,
+              env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = open(self.tmp / f"{len(self.procs)}-{Path(args[0]).name}.log", "wb")  # noqa: SIM115 - closed with tmp
-        proc = subprocess.Popen(list(args), stdout=stdout, stderr=log, cwd=ROOT)
+        proc = subprocess.Popen(list(args), stdout=stdout, stderr=log, cwd=ROOT, env={**os.environ, **(env or {})})
         self.procs.append(proc)
         if ready_port is not None:
             wait_port(ready_port, proc)
@@ -120,15 +147,17 @@ def dialogue_cmd(*args: str) -> list[str]:
 
 
 def start_stack(name: str, domain: Path, shards: int = 16) -> tuple[Stack, int]:
-    bus_kind, batching, workers = SCENARIOS[name]
+    bus_kind, batching, workers, auth = SCENARIOS[name]
     stack = Stack()
     port = free_port()
     batch = [] if batching else ["--no-batching"]
+    env = AUTH_ENV if auth else None
     try:
         if bus_kind == "memory":
             store = f"sqlite:///{stack.tmp / 'conversations.sqlite3'}"
-            stack.spawn(*dialogue_cmd("serve", str(domain), "--port", str(port), "--store", store, "--no-train",
-                                      "--log-level", "error", *batch), ready_port=port)
+            server = stack.spawn(*dialogue_cmd("serve", str(domain), "--port", str(port), "--store", store,
+                                               "--no-train", "--log-level", "error", *batch), ready_port=port, env=env)
+            wait_ready(port, server)
             return stack, port
         redis_port = free_port()
         stack.spawn(shutil.which("redis-server") or "redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
@@ -142,8 +171,9 @@ def start_stack(name: str, domain: Path, shards: int = 16) -> tuple[Stack, int]:
                 assert proc.stdout is not None
                 if b"ready" not in proc.stdout.readline():
                     raise RuntimeError(f"worker {kind} did not start")
-        stack.spawn(*dialogue_cmd("serve", str(domain), "--port", str(port), "--bus", bus, "--store", store,
-                                  "--no-train", "--log-level", "error", *layout), ready_port=port)
+        server = stack.spawn(*dialogue_cmd("serve", str(domain), "--port", str(port), "--bus", bus, "--store", store,
+                                           "--no-train", "--log-level", "error", *layout), ready_port=port, env=env)
+        wait_ready(port, server)
         return stack, port
     except BaseException:
         stack.close()
@@ -161,12 +191,13 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post(self, path: str, payload: dict[str, object]) -> tuple[int, bytes]:
+    async def post(self, path: str, payload: dict[str, object], token: str | None = None) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
         body = json.dumps(payload).encode()
-        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        auth = f"Authorization: Bearer {token}\r\n" if token else ""
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{auth}"
                 f"Content-Length: {len(body)}\r\n\r\n").encode()
         self.writer.write(head + body)
         status_line = await self.reader.readline()
@@ -220,9 +251,10 @@ class Result:
 
 
 async def drive(port: int, scripts: list[list[str]], users: int, seconds: float, max_turns: int,
-                tag: str, rate: float = 0.0) -> tuple[list[float], int, float]:
+                tag: str, rate: float = 0.0, auth: bool = False) -> tuple[list[float], int, float]:
     """Run ``users`` concurrent users; with ``rate`` > 0 they offer that many turns/s in all (paced),
-    else each sends its next message as soon as the previous reply arrives (closed loop)."""
+    else each sends its next message as soon as the previous reply arrives (closed loop). With
+    ``auth`` each conversation starts with ``POST /conversations`` and its turns carry the token."""
     latencies: list[float] = []
     errors = 0
     began = time.perf_counter()
@@ -236,8 +268,18 @@ async def drive(port: int, scripts: list[list[str]], users: int, seconds: float,
         try:
             while time.perf_counter() < stop_at and len(latencies) + errors < max_turns:
                 script = scripts[(index * 7919 + n) % len(scripts)]
-                conversation = f"{tag}-{index}-{n}"
+                conversation, token = f"{tag}-{index}-{n}", None
                 n += 1
+                if auth:
+                    try:
+                        status, body = await connection.post("/conversations", {})
+                        started = json.loads(body)
+                        conversation, token = started["conversation_id"], started["token"]
+                    except (OSError, asyncio.IncompleteReadError, ValueError, KeyError):
+                        errors += 1
+                        await connection.close()
+                        connection = Connection(port)
+                        continue
                 for text in script:
                     if rate > 0:  # user i's k-th turn is due at began + (i + k * users) / rate
                         due = began + (index + sent * users) / rate
@@ -248,7 +290,8 @@ async def drive(port: int, scripts: list[list[str]], users: int, seconds: float,
                         return
                     start = time.perf_counter()
                     try:
-                        status, body = await connection.post(f"/conversations/{conversation}/messages", {"text": text})
+                        status, body = await connection.post(f"/conversations/{conversation}/messages", {"text": text},
+                                                             token)
                     except (OSError, asyncio.IncompleteReadError, ValueError):
                         errors += 1
                         await connection.close()
@@ -266,16 +309,19 @@ async def drive(port: int, scripts: list[list[str]], users: int, seconds: float,
     return latencies, errors, time.perf_counter() - start
 
 
-def run_scenario(name: str, domain: Path, scripts: list[list[str]], args: argparse.Namespace) -> Result:
+def run_scenario(name: str, domain: Path, scripts: list[list[str]], args: argparse.Namespace,
+                 rate: float = 0.0) -> Result:
     stack, port = start_stack(name, domain, args.shards)
+    auth = SCENARIOS[name][3]
     try:
-        asyncio.run(drive(port, scripts, min(args.users, 8), args.warmup, 10_000, f"warm-{name}"))
+        asyncio.run(drive(port, scripts, min(args.users, 8), args.warmup, 10_000, f"warm-{name}", auth=auth))
         cpu_before, client_before = stack.server_cpu(), time.process_time()
         latencies, errors, seconds = asyncio.run(
-            drive(port, scripts, args.users, args.seconds, args.max_turns, f"{name}-{time.time_ns()}", args.rate))
+            drive(port, scripts, args.users, args.seconds, args.max_turns, f"{name}-{time.time_ns()}", rate, auth))
         if errors and args.verbose:
             print(stack.logs(), file=sys.stderr)
-        return Result(name, latencies, errors, seconds, stack.server_cpu() - cpu_before,
+        label = f"{name}@{rate:g}/s" if rate > 0 else name
+        return Result(label, latencies, errors, seconds, stack.server_cpu() - cpu_before,
                       time.process_time() - client_before)
     finally:
         stack.close()
@@ -289,8 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="measured time per scenario (default 8)")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured warm-up per scenario (default 2)")
     parser.add_argument("--max-turns", type=int, default=20_000, help="stop a scenario after this many turns")
-    parser.add_argument("--rate", type=float, default=0.0,
-                        help="offered turns/s over all users (paced); 0: closed loop, as fast as replies come")
+    parser.add_argument("--rate", default="0",
+                        help="offered turns/s over all users (paced); 0: closed loop, as fast as replies come; "
+                             "several, comma-separated, run each scenario at each (one training for all)")
     parser.add_argument("--shards", type=int, default=16, help="Redis bus shards (default 16)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -323,21 +370,23 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, names: list[str], domain_path: Path) -> int:
     scripts = conversations(domain_path, args.seed)
+    rates = [float(r) for r in str(args.rate).split(",") if r.strip()]
 
-    load = f"offered {args.rate:g} turns/s" if args.rate > 0 else "closed loop"
+    load = ", ".join(f"offered {r:g} turns/s" if r > 0 else "closed loop" for r in rates)
     print(f"domain {domain_path.name}, {args.users} users, {load}, {args.seconds:g} s per scenario, "
           f"{os.cpu_count()} CPUs", flush=True)
     results = []
-    for name in names:
-        results.append(run_scenario(name, domain_path, scripts, args))
-        r = results[-1]
-        print(f"  {name}: {r.throughput:.0f} turns/s, p99 {r.percentile(0.99):.0f} ms", flush=True)
+    for rate in rates:
+        for name in names:
+            results.append(run_scenario(name, domain_path, scripts, args, rate))
+            r = results[-1]
+            print(f"  {r.name}: {r.throughput:.0f} turns/s, p99 {r.percentile(0.99):.0f} ms", flush=True)
 
     base = results[0].throughput or 1.0
-    print(f"\n{'scenario':<17}{'turns':>7}{'turns/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+    print(f"\n{'scenario':<22}{'turns':>7}{'turns/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
           f"{'errors':>7}{'srv CPU s':>10}{'turns/CPU s':>12}{'cli CPU s':>10}{'vs ' + results[0].name:>16}")
     for r in results:
-        print(f"{r.name:<17}{len(r.latencies):>7}{r.throughput:>9.1f}{r.percentile(0.5):>8.1f}"
+        print(f"{r.name:<22}{len(r.latencies):>7}{r.throughput:>9.1f}{r.percentile(0.5):>8.1f}"
               f"{r.percentile(0.95):>8.1f}{r.percentile(0.99):>8.1f}{r.errors:>7}{r.server_cpu:>10.1f}"
               f"{r.per_cpu:>12.0f}{r.client_cpu:>10.1f}{r.throughput / base:>15.2f}x")
     if args.json:

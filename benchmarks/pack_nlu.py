@@ -1,6 +1,6 @@
 """Cross-validated NLU of a domain pack with different intent classifiers, side by side.
 
-    python benchmarks/pack_nlu.py domains/customer_service [--variants tfidf delex joint_bert] [--folds 5]
+    python benchmarks/pack_nlu.py domains/customer_service [--variants sentence tfidf delex joint_bert] [--folds 5]
 
 Each variant replaces the pack's intent classifier and keeps the rest of its pipeline (extractors,
 synonyms, fallback); the first variant is the baseline of the last column.
@@ -21,8 +21,13 @@ from dialogue.domain import load_domain
 from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.nlu.evaluation import cross_validate
 
-CLASSIFIERS = {"tfidf_intent", "joint_bert"}
+CLASSIFIERS = {"tfidf_intent", "joint_bert", "sentence_intent"}
 VARIANTS = {
+    "sentence": ComponentSpec(use="sentence_intent"),
+    "sentence_sparse": ComponentSpec(use="sentence_intent", sparse_weight=0.5),
+    "sentence_delex": ComponentSpec(use="sentence_intent", delexicalise=True),
+    "sentence_sparse_delex": ComponentSpec(use="sentence_intent", sparse_weight=0.5, delexicalise=True),
+    "sentence_finetune": ComponentSpec(use="sentence_intent", finetune=True),
     "tfidf": ComponentSpec(use="tfidf_intent"),
     "delex": ComponentSpec(use="tfidf_intent", delexicalise=True),
     "joint_bert": ComponentSpec(use="joint_bert"),

@@ -36,6 +36,7 @@ class ActionResult:
     acts: list[DialogueAct] = field(default_factory=list)
     follow_up: list[str] = field(default_factory=list)
     handoff: str | None = None
+    refused: list[str] = field(default_factory=list)  # form slots whose value rules the request out
 
 
 @dataclass
@@ -72,6 +73,16 @@ class ActionContext:
     def respond(self, response: str, **values: Any) -> None:
         """Say a domain response; ``values`` are extra template variables."""
         self.result.acts.append(DialogueAct(name=response, slots=values))
+
+    def refuse(self, slot: str, response: str | None = None, **values: Any) -> None:
+        """A validator's verdict that the value is real but rules the request out (a shipped order, a course
+        the student may not take): the slot is cleared and, unless the user's next message gives another
+        value, the form ends there instead of asking again. ``response`` says why."""
+        self.set_slot(slot, None)
+        if slot not in self.result.refused:
+            self.result.refused.append(slot)
+        if response is not None:
+            self.respond(response, **values)
 
     def say(self, text: str) -> None:
         """Say literal text (prefer ``respond`` so wording stays in the domain)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 BUILTINS: dict[str, dict[str, str]] = {
     "nlu": {
         "tfidf_intent": "dialogue.nlu.tfidf:TfidfIntentClassifier",
+        "sentence_intent": "dialogue.nlu.sentence.component:SentenceIntentClassifier",
         "joint_bert": "dialogue.nlu.bert.component:JointBertNLU",
         "regex_entities": "dialogue.nlu.extractors.regex:RegexEntityExtractor",
         "lookup_entities": "dialogue.nlu.extractors.lookup:LookupEntityExtractor",

@@ -54,13 +54,19 @@ def load_local_plugins(domain: Domain) -> None:
     ``plugins/`` is imported as a package, each file as its submodule, so plugin files can import
     each other relatively (``from . import common``); a module is imported (and registers) once.
     """
-    paths = [domain.path / p for p in domain.plugins]
-    if not domain.plugins and (domain.path / "plugins").is_dir():
-        paths = sorted(p for p in (domain.path / "plugins").glob("*.py") if not p.name.startswith(("_", "test_")))
-    for path in paths:
+    for path in local_plugin_files(domain):
         if not path.is_file():
             raise PluginError(f"Local plugin {path} does not exist (listed under plugins: in {domain.path}).")
         _import_file(domain.path, path)
+
+
+def local_plugin_files(domain: Domain) -> list[Path]:
+    """The files ``load_local_plugins`` imports: the ``plugins:`` list, or ``plugins/*.py`` (not ``_*``, ``test_*``)."""
+    if domain.plugins:
+        return [domain.path / p for p in domain.plugins]
+    if (domain.path / "plugins").is_dir():
+        return sorted(p for p in (domain.path / "plugins").glob("*.py") if not p.name.startswith(("_", "test_")))
+    return []
 
 
 def import_domain_plugin(domain: Domain | str | Path, module: str | Path) -> ModuleType:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from dialogue.bus import Bus, InProcessBus
@@ -31,10 +33,13 @@ from dialogue.messages import (
 )
 from dialogue.payloads import parse_payload
 from dialogue.protocols import DialogueManager, NLUComponent, Realiser
+from dialogue.text import EmptyText, clean_text
 
 log = logging.getLogger("dialogue.pipeline")
 
 DEFAULT_ERROR_TEXT = "Sorry, something went wrong on my side. Could you say that again?"
+#: the subscriber names of the three stages (a failure of one means the turn gets no ``BotTurn``)
+STAGES = ("nlu", "dm", "nlg")
 
 
 class NLUStage:
@@ -120,7 +125,15 @@ class TurnIds:
 
 
 class Bot:
-    """A domain's components wired on a bus, answering one user message with one ``BotTurn``."""
+    """A domain's components wired on a bus, answering one user message with one ``BotTurn``.
+
+    A turn is answered once its reply is recorded in the tracker (managers with ``record_reply``),
+    by the process that published the turn: so the stored records come in the same order on the
+    in-process bus and on a Redis bus with several processes, and each reply is stored once.
+    """
+
+    #: turns published here whose reply is not recorded yet, at most this many (oldest forgotten)
+    MAX_UNREPLIED = 100_000
 
     def __init__(self, domain: Domain, bus: Bus, nlu: NLUStage, dm: DialogueManager, nlg: Realiser) -> None:
         self.domain = domain
@@ -130,11 +143,12 @@ class Bot:
         self.nlg = nlg
         self.turn_ids = TurnIds()
         self._waiting: dict[tuple[str, int], asyncio.Future[BotTurn]] = {}
+        self._unreplied: OrderedDict[tuple[str, int], None] = OrderedDict()
+        self._sending: dict[str, tuple[asyncio.Lock, list[int]]] = {}
         bus.subscribe(UserMessage.topic, nlu, name="nlu")
         bus.subscribe(ParsedMessage.topic, DMStage(dm), name="dm")
         bus.subscribe(Decision.topic, NLGStage(nlg, bus), name="nlg")
         bus.subscribe(BotTurn.topic, self._on_turn, name="bot.reply")
-        bus.subscribe(BotTurn.topic, self._record_reply, name="dm.record_reply")
         bus.subscribe(PipelineError.topic, self._on_error, name="bot.errors")
 
     @classmethod
@@ -143,48 +157,93 @@ class Bot:
 
         return assemble(domain, bus or InProcessBus(), **options)
 
-    def user_message(self, conversation_id: str, text: str, channel: str = "api", **metadata: Any) -> UserMessage:
+    def user_message(self, conversation_id: str, text: str, channel: str = "api",
+                     metadata: Mapping[str, Any] | None = None) -> UserMessage:
+        """A new user turn; ``metadata`` is a dict of its own, so any key (even ``text``) is allowed."""
         return UserMessage(
             conversation_id=conversation_id,
             turn_id=self.turn_ids.next(),
             text=text,
             channel=channel,
-            metadata=metadata,
+            metadata=dict(metadata or {}),
         )
 
     async def handle(self, message: UserMessage, timeout: float | None = 60.0) -> BotTurn:
-        """Publish a user message and wait for the bot's whole reply to it."""
+        """Publish a user message (its text cleaned, see ``dialogue.text``) and wait for the bot's whole reply.
+
+        Raises ``EmptyText`` when nothing visible is left: such a message never reaches the NLU or the
+        dialogue manager, and channels answer it themselves (422, an error frame, a hint).
+        One conversation's messages are published one at a time, in the order ``handle`` was
+        called (turn-id order when ids are taken just before): a bus whose publish awaits the
+        network would otherwise let concurrent messages overtake each other.
+        """
+        text = clean_text(message.text)
+        if not text:
+            raise EmptyText("the message has no visible text")
+        if text != message.text:
+            message = message.model_copy(update={"text": text})
         key = (message.conversation_id, message.turn_id)
         future: asyncio.Future[BotTurn] = asyncio.get_running_loop().create_future()
         self._waiting[key] = future
+        self._expect_reply(key)
         try:
-            await self.bus.publish(message)
+            async with self._in_order(message.conversation_id):
+                await self.bus.publish(message)
             return await asyncio.wait_for(future, timeout)
         finally:
             self._waiting.pop(key, None)
 
+    @asynccontextmanager
+    async def _in_order(self, conversation_id: str) -> AsyncIterator[None]:
+        """A FIFO lock per conversation, dropped when nobody holds or waits for it."""
+        lock, users = self._sending.setdefault(conversation_id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                self._sending.pop(conversation_id, None)
+
+    def _expect_reply(self, key: tuple[str, int]) -> None:
+        self._unreplied[key] = None
+        while len(self._unreplied) > self.MAX_UNREPLIED:
+            self._unreplied.popitem(last=False)
+
     async def say(self, conversation_id: str, text: str, channel: str = "api") -> BotTurn:
         return await self.handle(self.user_message(conversation_id, text, channel))
 
-    async def _record_reply(self, message: BusMessage) -> None:
+    async def _record_reply(self, message: BotTurn) -> None:
         """Managers that keep replies in their tracker (generated or not) get each turn's reply."""
         recorder = getattr(self.dm, "record_reply", None)
-        if recorder is not None and isinstance(message, BotTurn) and message.messages:
+        if recorder is None or not message.messages:
+            return
+        try:
             await recorder(message)
+        except Exception:  # noqa: BLE001 - the user still gets the reply; the trace says what was not stored
+            log.exception("recording the reply of %s/%s failed", message.conversation_id, message.turn_id)
 
     async def _on_turn(self, message: BusMessage) -> None:
-        future = self._waiting.get((message.conversation_id, message.turn_id))
+        assert isinstance(message, BotTurn)
+        key = (message.conversation_id, message.turn_id)
+        if key in self._unreplied:  # a turn this process published (other processes record theirs)
+            del self._unreplied[key]
+            await self._record_reply(message)
+        future = self._waiting.get(key)
         if future is not None and not future.done():
-            assert isinstance(message, BotTurn)
             future.set_result(message)
 
     async def _on_error(self, message: BusMessage) -> None:
         """A stage failed: the user still gets a reply, and the conversation goes on."""
         assert isinstance(message, PipelineError)
-        future = self._waiting.get((message.conversation_id, message.turn_id))
-        if future is None or future.done():
-            return
+        key = (message.conversation_id, message.turn_id)
         if message.failed_topic == BotTurn.topic:
+            return
+        if message.subscriber in STAGES:
+            self._unreplied.pop(key, None)  # a stage failed: no reply is coming for this turn
+        future = self._waiting.get(key)
+        if future is None or future.done():
             return
         text = await self._error_text(message)
         future.set_result(

@@ -98,6 +98,17 @@ class TrackerStore(Protocol):
     async def close(self) -> None: ...
 
 
+class PositionedTrackerStore(TrackerStore, Protocol):
+    """A store that says where a conversation's records end (``dialogue.stores.base.Position``).
+
+    ``append`` returns the position after its records and ``load_from`` the records after a
+    position, so a cached tracker stays right when several processes write one conversation.
+    Every built-in store is one; a store without ``load_from`` gets no cache on a shared bus.
+    """
+
+    async def load_from(self, conversation_id: str, since: Any = None) -> Any: ...
+
+
 class Channel(Protocol):
     """Where users talk to the bot: terminal, HTTP, WebSocket. Receives whole turns."""
 

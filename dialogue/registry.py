@@ -39,13 +39,37 @@ T = TypeVar("T")
 
 
 class PluginError(Exception):
-    """A plugin could not be found, imported or built; says which and why."""
+    """A plugin could not be found, imported or built; says which and why.
+
+    For a plugin file that failed to import, ``file``/``line``/``column`` say where (the line with
+    the syntax error, or the plugin's own line the failure came from) and ``detail`` what.
+    """
+
+    def __init__(self, message: str, file: Path | None = None, line: int | None = None,
+                 column: int | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.file, self.line, self.column, self.detail = file, line, column, detail or message
 
 
 def suggest(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str:
-    """' Did you mean "x"?' for the closest candidate, or ''."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    """' Did you mean "x"?' for the closest candidate, or ''.
+
+    Close spellings first; then a candidate sharing a distinctive word (``customer_name`` → ``name``),
+    where words most candidates share (``utter``, ``action``) do not count.
+    """
+    pool = list(candidates)
+    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    if not close:
+        words = {c: _words(c) for c in pool}
+        common = {w for w in set().union(*words.values()) if sum(w in ws for ws in words.values()) * 2 > len(pool)}
+        mine = _words(name) - common
+        sharing = [c for c in pool if mine & words[c]]
+        close = difflib.get_close_matches(name, sharing, n=1, cutoff=0.3)
     return f' Did you mean "{close[0]}"?' if close else ""
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in re.split(r"[\W_]+", name.lower()) if len(w) >= 3}
 
 
 class Registry:
@@ -71,6 +95,10 @@ class Registry:
 
     def names(self) -> list[str]:
         return sorted(set(self._targets) | set(self._entry_points()))
+
+    def targets(self) -> dict[str, Any]:
+        """Built-in and registered names → object or ``"module:attr"`` (entry points not included)."""
+        return dict(self._targets)
 
     def get(self, name: str) -> Any:
         if name in self._loaded:
@@ -159,8 +187,40 @@ def _domains_root() -> ModuleType:
     return sys.modules[DOMAINS_PACKAGE]
 
 
-def _failed(path: Path, exc: Exception) -> PluginError:
-    return PluginError(f"Local plugin {path} failed to import: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+def _failed(path: Path, exc: BaseException) -> PluginError:
+    """Where and why a plugin file failed to import: the syntax error's line, or the plugin code's own frames."""
+    if isinstance(exc, SyntaxError):
+        file = Path(exc.filename) if exc.filename else path
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
+        line, column = exc.lineno, exc.offset
+        where = f"{file}:{line}" if line else str(file)
+        code = (exc.text or "").rstrip("\n")
+        shown = f"\n    {code.strip()}" + (f"\n    {' ' * (column - 1 - (len(code) - len(code.lstrip())))}^"
+                                          if column and code.strip() else "") if code.strip() else ""
+        return PluginError(f"Local plugin {path} failed to import: {where}: {detail}", file, line, column,
+                           f"{type(exc).__name__}: {exc.msg}{shown}")
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _machinery(f.filename)]
+    folder = path.resolve().parent
+    own = [f for f in frames if _under(Path(f.filename), folder)] or frames
+    inner = own[-1] if own else None
+    file = Path(inner.filename) if inner else path
+    line = inner.lineno if inner else None
+    detail = f"{type(exc).__name__}: {exc}"
+    trace = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)).rstrip()
+    return PluginError(f"Local plugin {path} failed to import: {detail}\n{trace}", file, line, None, detail)
+
+
+def _machinery(filename: str) -> bool:
+    """Frames of the import system and of this module: noise in a plugin's trace."""
+    return filename.startswith("<frozen importlib") or Path(filename).resolve() == Path(__file__).resolve()
+
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder)
+    except ValueError:
+        return False
+    return True
 
 
 def plugin_package(domain_dir: Path) -> ModuleType:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from pydantic import Field
+
 from dialogue.domain.model import Domain
 from dialogue.messages import BotTurn, BusMessage, ParsedMessage
 from dialogue.protocols import ComponentConfig
@@ -15,7 +17,7 @@ class TurnLogger:
     """Logs each understood message and each reply, one line per hop (text optional, for privacy)."""
 
     class Config(ComponentConfig):
-        include_text: bool = False
+        include_text: bool = Field(False, description="Log the user's and the bot's text too (off: personal data).")
 
     topics = (ParsedMessage.topic, BotTurn.topic)
 

@@ -20,6 +20,10 @@ effect yet; a duplicate that slips through (two owners at once) publishes nothin
 dies its leases expire; the next owner claims the shard's pending entries with XAUTOCLAIM
 (min idle time) and replays them, in order, before reading new ones.
 
+Poison messages: an entry that was delivered ``max_deliveries`` times without being
+acknowledged (it killed or hung each worker that took it) is moved to a dead-letter stream
+instead of being delivered again (``dialogue.bus.dead_letters``).
+
 Subscribers named in ``broadcast`` (the server's reply and metrics listeners) do not use a
 group: every process reads every entry from the moment it started (fan-out), because each
 gateway must see the replies to its own requests.
@@ -40,6 +44,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from dialogue.bus.base import ALL_TOPICS, Bus, Subscription
+from dialogue.bus.dead_letters import DeadLetters
 from dialogue.messages import (
     BotToken,
     BotTurn,
@@ -112,6 +117,7 @@ class RedisStreamsBus(Bus):
         done_ttl_s: int = 900,
         consumer: str | None = None,
         max_connections: int = 32,
+        max_deliveries: int = 3,
     ) -> None:
         super().__init__()
         if shards < 1:
@@ -129,6 +135,8 @@ class RedisStreamsBus(Bus):
         self.done_ttl_s = done_ttl_s
         self.consumer = consumer or _consumer_name()
         self.max_connections = max_connections
+        self.max_deliveries = max_deliveries
+        self.dead_letters: DeadLetters | None = None
         self.redis: Any = None
         self._pool: Any = None
         self._consumers: list[_GroupConsumer] = []
@@ -169,6 +177,7 @@ class RedisStreamsBus(Bus):
         self._commit = self.redis.register_script(_COMMIT)
         self._renew = self.redis.register_script(_RENEW)
         self._release = self.redis.register_script(_RELEASE)
+        self.dead_letters = DeadLetters(self.redis, self.prefix, self.maxlen)
         self._started = True
         for sub in list(self.subscriptions):
             await self._activate(sub)
@@ -277,8 +286,12 @@ def _entries(reply: Any) -> list[tuple[str, list[tuple[str, dict[str, str]]]]]:
     return [(stream, items) for stream, items in reply]
 
 
-def _decode_entry(stream: str, entry_id: str, fields: dict[str, str] | None) -> BusMessage | None:
+def _decode_entry(stream: str, entry_id: str, fields: dict[str, str] | None, group: str | None = None
+                  ) -> BusMessage | None:
+    """The entry's message; None for a foreign or corrupt entry, or one replayed for another group."""
     if not fields or "m" not in fields:
+        return None
+    if "for" in fields and fields["for"] != group:  # a dead letter replayed for one group only
         return None
     try:
         return decode(fields["m"])
@@ -474,11 +487,12 @@ class _GroupConsumer:
                     pending = await r.xpending(stream, self.group)
                     if not pending or not int(pending.get("pending") or 0):
                         break
+                    await self._bury_poison(stream)
                     reply = await r.xautoclaim(stream, self.group, self.bus.consumer,
                                                min_idle_time=self.bus.claim_idle_ms, start_id="0-0", count=100)
                     claimed = reply[1] if len(reply) > 1 else []
                     for entry_id, fields in claimed:
-                        message = _decode_entry(stream, entry_id, fields)
+                        message = _decode_entry(stream, entry_id, fields, self.group)
                         if message is None:
                             await r.xack(stream, self.group, entry_id)
                             continue
@@ -497,6 +511,27 @@ class _GroupConsumer:
         if shard in self.held:
             self.ready.add(shard)
             self._wake.set()
+
+    async def _bury_poison(self, stream: str) -> None:
+        """Entries already delivered ``max_deliveries`` times go to the dead letters, not to a handler."""
+        bus, r = self.bus, self.bus.redis
+        if not bus.max_deliveries or bus.dead_letters is None:
+            return
+        for entry in await r.xpending_range(stream, self.group, min="-", max="+", count=100,
+                                            idle=bus.claim_idle_ms):
+            if int(entry["times_delivered"]) < bus.max_deliveries:
+                continue
+            entry_id = entry["message_id"]
+            claimed = await r.xclaim(stream, self.group, bus.consumer, min_idle_time=bus.claim_idle_ms,
+                                     message_ids=[entry_id])
+            if not claimed or not claimed[0][1]:  # taken meanwhile, or deleted: nothing to set aside
+                continue
+            payload = claimed[0][1].get("m", "")
+            shard = int(stream.rsplit(":", 1)[1])
+            log.error("%s: entry %s on %s was delivered %s times without an ack; moved to %s",
+                      self.group, entry_id, stream, entry["times_delivered"], bus.dead_letters.stream)
+            await bus.dead_letters.bury(stream, entry_id, self.group, payload, int(entry["times_delivered"]),
+                                        str(entry["consumer"]), bus.stream(PipelineError.topic, shard))
 
     # -------------------------------------------------------------- reading
 
@@ -518,7 +553,7 @@ class _GroupConsumer:
                                                block=bus.block_ms)
                     for stream, items in _entries(reply):
                         for entry_id, fields in items:
-                            message = _decode_entry(stream, entry_id, fields)
+                            message = _decode_entry(stream, entry_id, fields, self.group)
                             if message is None:
                                 await r.xack(stream, self.group, entry_id)
                                 continue

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dialogue.chat.trace import TurnTrace
-from dialogue.dm.redaction import MASK, display_value
+from dialogue.dm.redaction import MASK, display_value, sensitive_entities
 from dialogue.domain.schema.dm import SlotSpec
 from dialogue.messages import BotMessage
 
@@ -33,8 +33,13 @@ def _looks_formatted(text: str) -> bool:
     return any(mark in text for mark in ("**", "__", "\n- ", "\n* ", "`", "\n1. "))
 
 
-def render_handoff(console: Console, reason: str) -> None:
-    console.print(Panel(Text(f"Handing over to a human agent ({reason}).", style="bold yellow"), border_style="yellow"))
+def render_handoff(console: Console, reason: str, plain: bool = False) -> None:
+    """The handoff notice, with its whole reason: a panel, or one line in piped mode."""
+    text = f"Handing over to a human agent ({reason})."
+    if plain:
+        console.print(f"[handoff] {text}", markup=False, highlight=False, soft_wrap=True)
+        return
+    console.print(Panel(Text(text, style="bold yellow"), border_style="yellow"), soft_wrap=False)  # wrap, never crop
 
 
 def debug_panel(trace: TurnTrace, replies: list[BotMessage], slots: Mapping[str, SlotSpec] | None = None) -> Panel:
@@ -47,7 +52,7 @@ def debug_panel(trace: TurnTrace, replies: list[BotMessage], slots: Mapping[str,
         parts.append(Text(f"chosen intent: {trace.parse.intent.name} ({trace.parse.intent.confidence:.3f})"))
         parts.append(ranking)
         if trace.parse.entities:
-            hidden = _sensitive_entities(slots)
+            hidden = sensitive_entities(slots)
             entities = Table("entity", "text", "span", "value", "extractor", box=None)
             for e in trace.parse.entities:
                 masked = e.type in hidden
@@ -63,11 +68,6 @@ def debug_panel(trace: TurnTrace, replies: list[BotMessage], slots: Mapping[str,
         source = "generated" if reply.generated else f"template {reply.response}" if reply.response else "text"
         parts.append(Text(f"reply from {source}", style="dim"))
     return Panel(Group(*parts), title="debug", border_style="dim", expand=False)
-
-
-def _sensitive_entities(slots: Mapping[str, SlotSpec] | None) -> set[str]:
-    """Entity types that fill a sensitive slot: their text and value are that slot's value."""
-    return {f.entity for spec in (slots or {}).values() if spec.sensitive for f in spec.fill if f.entity}
 
 
 def slots_table(values: dict[str, Any], slots: Mapping[str, SlotSpec] | None = None) -> Table:

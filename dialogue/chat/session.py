@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
 from dialogue.chat.render import debug_panel, render_handoff, render_message, slots_table
 from dialogue.chat.trace import TraceRecorder, TurnTrace
+from dialogue.dm.redaction import MASK, is_sensitive
 from dialogue.messages import BotMessage, BotToken, BusMessage
 from dialogue.pipeline import Bot
+from dialogue.text import clean_text
 
 HELP = """Commands:
   /help      this help
@@ -22,6 +25,8 @@ HELP = """Commands:
   /slots     show what the bot remembers
   /quit      leave (Ctrl-D works too)
 Type a number to choose one of the bot's buttons. Alt-Enter (or Esc, Enter) starts a new line."""
+
+EMPTY_HINT = "(nothing sent: that message has no visible text)"
 
 COMMANDS = ("/help", "/restart", "/undo", "/debug", "/slots", "/quit", "/exit")
 
@@ -69,15 +74,29 @@ class ChatSession:
             "replies": [m.model_dump(mode="json", include={"text", "response", "generated", "buttons"}) for m in replies],
             "events": [e.kind for e in trace.events] if trace else [],
         }
-        self.console.print_json(json.dumps(record), indent=None)
+        self._emit(record)
+
+    def _emit(self, record: dict[str, Any]) -> None:
+        """One JSON object on one line, written as is (no wrapping or markup), so the stream stays JSON lines."""
+        self.console.file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        self.console.file.flush()
+
+    def notice(self, command: str, text: str, **fields: Any) -> None:
+        """What a slash command did: a dim line, or a JSON object in --jsonl mode."""
+        if self.jsonl:
+            self._emit({"command": command, "notice": text, **fields})
+        else:
+            self.console.print(Text(text, style="dim"))
 
     def show(self, message: BotMessage, streamed: bool = False) -> None:
         render_message(self.console, message, None if self.plain else self.bot_name, streamed=streamed)
 
     async def handle_line(self, line: str) -> bool:
         """Handle one line of input; False when the user asked to quit."""
-        text = line.strip()
+        text = clean_text(line)
         if not text:
+            if line.strip():  # only invisible characters (a zero-width space, a BOM...): say why nothing happened
+                self._hint_empty(line)
             return True
         command = text.split()[0].lower()
         if command in COMMANDS:
@@ -86,6 +105,12 @@ class ChatSession:
             text = self.buttons[int(text) - 1]
         await self.say(text)
         return True
+
+    def _hint_empty(self, line: str) -> None:
+        if self.jsonl:
+            self.console.print_json(json.dumps({"user": line, "error": "empty_text", "replies": []}), indent=None)
+        else:
+            self.console.print(Text(EMPTY_HINT, style="dim"))
 
     async def say(self, text: str) -> list[BotMessage]:
         self._streamed.clear()
@@ -103,35 +128,48 @@ class ChatSession:
                 self.console.print()
             self.show(reply, streamed=streamed)
         if trace.handoff is not None:
-            render_handoff(self.console, trace.handoff.reason)
+            render_handoff(self.console, trace.handoff.reason, plain=self.plain)
         if self.debug:
-            self.console.print(debug_panel(trace, list(turn.messages), self.bot.domain.slots))
+            self.console.print(debug_panel(trace, list(turn.messages), self.bot.domain.slots), soft_wrap=False)
         return list(turn.messages)
 
     async def _command(self, command: str) -> bool:
         if command in ("/quit", "/exit"):
             return False
         if command == "/help":
-            self.console.print(HELP)
+            if self.jsonl:
+                self.notice(command, HELP)
+            else:
+                self.console.print(HELP, markup=False)
         elif command == "/restart":
             await self.bot.restart(self.conversation_id)
             self.buttons = []
-            self.console.print(Text("(conversation restarted)", style="dim"))
+            self.notice(command, "(conversation restarted)")
             await self.start()
         elif command == "/undo":
-            undone = await self.bot.undo(self.conversation_id)
-            self.console.print(Text("(last turn undone)" if undone else "(nothing to undo)", style="dim"))
+            # through the pipeline, as REST and conversation tests send it: mid-form, the bot asks its question again
+            await self.say("/undo")
         elif command == "/debug":
             self.debug = not self.debug
-            self.console.print(Text(f"(debug {'on' if self.debug else 'off'})", style="dim"))
+            self.notice(command, f"(debug {'on' if self.debug else 'off'})", debug=self.debug)
         elif command == "/slots":
             slots = await self.bot.slots(self.conversation_id)
-            self.console.print(slots_table(slots if slots is not None else self.trace.slots, self.bot.domain.slots))
+            values = slots if slots is not None else self.trace.slots
+            if self.jsonl:
+                shown = {name: MASK if v is not None and is_sensitive(name, self.bot.domain.slots) else v
+                         for name, v in sorted(values.items())}
+                self.notice(command, "slots", slots=shown)
+            else:
+                self.console.print(slots_table(values, self.bot.domain.slots))
         return True
 
     async def run_lines(self, lines: Iterable[str]) -> None:
         """Piped mode: one user message per line until end of input."""
         await self.start()
         for line in lines:
-            if not await self.handle_line(line.rstrip("\n")):
+            text = line.rstrip("\n")
+            shown = clean_text(text).strip()
+            if self.plain and not self.jsonl and shown:  # an invisible-only line gets its hint, not an empty echo
+                self.console.print(f"you> {shown}", markup=False, highlight=False, soft_wrap=True)  # a readable transcript
+            if not await self.handle_line(text):
                 break

@@ -12,7 +12,8 @@ import logging
 import sys
 
 #: sub-command modules, in the order ``--help`` lists them
-COMMANDS = ("init", "validate", "train", "chat", "test", "evaluate", "serve", "worker")
+COMMANDS = ("init", "validate", "train", "chat", "test", "evaluate", "serve", "worker", "dead-letters", "plugins", "schema",
+            "importer")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,10 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
+        module_name = f"dialogue.cli.{name.replace('-', '_')}"
         try:
-            module = importlib.import_module(f"dialogue.cli.{name}")
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name == f"dialogue.cli.{name}":
+            if exc.name == module_name:
                 continue  # not built yet: not listed
             raise
         module.register(subparsers)

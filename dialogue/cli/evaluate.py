@@ -19,8 +19,11 @@ def register(subparsers: Any) -> None:
     nlu.add_argument("--format", choices=["yaml", "jointbert", "csv", "rasa"], help="data format (default: guessed)")
     nlu.add_argument("--json", type=Path, metavar="OUT", help="also write the scores as JSON")
     nlu.add_argument("--oos-label", metavar="LABEL", help="intent name of out-of-scope examples")
-    nlu.add_argument("--pipeline", metavar="tfidf|bert|FILE.yml",
-                     help="components to evaluate (default: the domain's pipeline, else tfidf)")
+    nlu.add_argument("--oos-holdout", type=float, metavar="SHARE",
+                     help="no out-of-scope data? hold out this share of the intents (e.g. 0.25) from training and "
+                          "score their test messages as out of scope")
+    nlu.add_argument("--pipeline", metavar="sentence|tfidf|bert|FILE.yml",
+                     help="components to evaluate (default: the domain's pipeline, else sentence)")
     nlu.set_defaults(func=run_nlu)
     parser.set_defaults(func=lambda args: parser.print_help() or 2)
 
@@ -50,6 +53,14 @@ def _run(args: argparse.Namespace, console: Any) -> int:
 
     train = read_training_data(args.train, args.format)
     test = read_training_data(args.test, args.format)
+    if args.oos_holdout:
+        from dialogue.nlu.evaluation import hold_out_intents
+
+        if args.oos_label:
+            raise ValueError("--oos-holdout makes its own out-of-scope label; drop --oos-label")
+        train, test, held = hold_out_intents(train, test, args.oos_holdout)
+        args.oos_label = "oos"
+        console.print(f"held out as out of scope: {', '.join(held)}", highlight=False)
     domain = None
     if args.train.is_dir() and (args.format in (None, "yaml")) and not (args.train / "seq.in").exists():
         from dialogue.domain import load_domain
@@ -89,6 +100,12 @@ def _print(result: dict[str, Any], n_train: int, console: Any) -> None:
         ("training", f"{result['train_seconds']:.1f} s"),
         ("parse latency p50 / p95", f"{result['latency_p50_ms']:.1f} / {result['latency_p95_ms']:.1f} ms"),
     ]
+    point = result.get("oos_operating_point")
+    if point:
+        rows.append(("out-of-scope cut-off (P(oos) >)", f"{point['threshold']:.3f}"
+                     + ("" if point["threshold"] == point["learned_threshold"] else f"  (learned {point['learned_threshold']:.3f})")))
+        rows.append(("  expected from training: OOS recall / in-scope refused",
+                     f"{_pct(point['expected_oos_recall'])} / {_pct(point['expected_in_scope_refused'])}"))
     for name, value in rows:
         table.add_row(name, value)
     out = Console()

@@ -20,7 +20,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("files", nargs="*", help="test files (default: every .yml under DOMAIN/tests)")
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
     parser.add_argument("--no-nlu-cv", action="store_true", help="skip the NLU cross-validation scores")
+    parser.add_argument("--fresh-cv", action="store_true",
+                        help="cross-validate again even if the data and pipeline are unchanged since the last run")
     parser.add_argument("-k", metavar="TEXT", dest="select", help="only run tests whose name contains TEXT")
+    parser.add_argument("--robustness", action="store_true",
+                        help="also perturb NLU examples and test messages (typos, casing, names, negation...) and "
+                             "report how the NLU holds up (added to --json as 'robustness')")
     parser.set_defaults(func=run)
 
 
@@ -44,7 +49,8 @@ async def _run(args: argparse.Namespace, console: Any) -> int:
 
     from dialogue.domain import DomainError, load_domain
     from dialogue.registry import PluginError
-    from dialogue.testing.format import LoadedCase, conversation_files, load_cases
+    from dialogue.testing.checks import check_test_files
+    from dialogue.testing.format import conversation_files
     from dialogue.testing.report import print_nlu, print_result, print_summary
     from dialogue.testing.runner import SuiteResult, default_bot_factory, run_cases
 
@@ -55,18 +61,9 @@ async def _run(args: argparse.Namespace, console: Any) -> int:
     files = [Path(f) for f in args.files] or conversation_files(domain.path)
     if not files:
         raise _Usage(f"no conversation tests: put .yml files in {domain.path / 'tests'} (see docs/conversation-tests.md)")
-    cases: list[LoadedCase] = []
-    problems: list[str] = []
-    for file in files:
-        if not file.is_file():
-            problems.append(f"{file}: no such file")
-            continue
-        try:
-            cases.extend(load_cases(file))
-        except DomainError as exc:
-            problems.extend(str(p) for p in exc.problems)
+    cases, problems = check_test_files(domain, files)
     if problems:
-        raise _Usage(escape("\n".join(problems)))
+        raise _Usage(escape("\n".join(str(p) for p in problems)))
     if args.select:
         cases = [c for c in cases if args.select.lower() in c.name.lower()]
 
@@ -89,24 +86,22 @@ async def _run(args: argparse.Namespace, console: Any) -> int:
                               lambda r: print_result(console, r, domain.slots))
     suite = SuiteResult(domain.name, results)
     if not args.no_nlu_cv:
+        from dialogue.testing.nlu_scores import nlu_scores
+
         with console.status("cross-validating the NLU..."):
-            suite.nlu = await asyncio.to_thread(nlu_scores, domain)
+            suite.nlu = await asyncio.to_thread(nlu_scores, domain, components, reuse=not args.fresh_cv)
         print_nlu(console, suite.nlu)
+    robustness = None
+    if args.robustness:
+        from dialogue.testing.robustness import audit, print_report
+
+        lines = [(step.user, step.intent) for case in cases for step in case.case.steps]
+        with console.status("perturbing and parsing (robustness audit)..."):
+            robustness = await asyncio.to_thread(audit, domain, test_lines=lines)
+        print_report(console, robustness)
     print_summary(console, suite)
     if args.json:
-        Path(args.json).write_text(json.dumps(suite.to_json(), indent=2, default=str, ensure_ascii=False) + "\n")
+        output = suite.to_json() | ({"robustness": robustness} if robustness is not None else {})
+        Path(args.json).write_text(json.dumps(output, indent=2, default=str, ensure_ascii=False) + "\n")
         console.print(f"[dim]results written to {escape(args.json)}[/dim]")
     return 0 if suite.failed == 0 else 1
-
-
-def nlu_scores(domain: Any) -> dict[str, Any]:
-    """Cross-validated NLU scores, or why they are unavailable."""
-    try:
-        from dialogue.nlu.evaluation import cross_validate
-    except ImportError as exc:
-        return {"status": "unavailable", "reason": f"dialogue.nlu.evaluation not available ({exc})"}
-    try:
-        scores = cross_validate(domain)
-    except ValueError as exc:
-        return {"status": "unavailable", "reason": str(exc)}
-    return {"status": "ok", **scores}

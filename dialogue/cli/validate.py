@@ -6,7 +6,7 @@ import argparse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = subparsers.add_parser("validate", help="check a domain's YAML, references and plugins")
+    parser = subparsers.add_parser("validate", help="check a domain's YAML, references, plugins and conversation tests")
     parser.add_argument("domain", help="domain folder")
     parser.set_defaults(func=run)
 
@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
 
     from dialogue.validation import validate_domain
 
-    console = Console(stderr=False, highlight=False)
+    console = Console(stderr=False, highlight=False, soft_wrap=True)
     problems, domain = validate_domain(args.domain)
     if problems:
         for problem in problems:

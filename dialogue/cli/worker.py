@@ -21,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--lease-ms", type=int, default=3000, help="shard lease; a dead worker's shards move after it")
     parser.add_argument("--claim-idle-ms", type=int, default=1000,
                         help="min idle time before a dead worker's pending messages are claimed")
+    parser.add_argument("--max-deliveries", type=int, default=3,
+                        help="a message delivered this often without an ack (it killed or hung its worker) goes to "
+                             "the dead letters (`dialogue dead-letters`); 0: never")
     parser.add_argument("--no-batching", action="store_true", help="nlu: parse messages one at a time")
     parser.add_argument("--batch-size", type=int, default=32, help="nlu: largest micro-batch (default 32)")
     parser.add_argument("--batch-wait-ms", type=float, default=2.0, help="nlu: longest wait for a batch to fill")
@@ -45,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     options = WorkerOptions(
         kind=args.kind, bus=args.bus, store=args.store, shards=args.shards, prefix=args.prefix,
-        lease_ms=args.lease_ms, claim_idle_ms=args.claim_idle_ms, batching=not args.no_batching,
+        lease_ms=args.lease_ms, claim_idle_ms=args.claim_idle_ms, max_deliveries=args.max_deliveries,
+        batching=not args.no_batching,
         max_batch=args.batch_size, max_wait_ms=args.batch_wait_ms, train=not args.no_train,
         metrics_port=args.metrics_port,
     )

@@ -54,6 +54,11 @@ class CompiledRule:
     def names_intent(self, intent: str) -> bool:
         return intent in self.spec.when.intent
 
+    @property
+    def starts_form(self) -> bool:
+        """The rule starts a task rather than answering (a question's rule answers)."""
+        return any(step.kind == "start_form" for step in self.spec.then)
+
 
 def condition_mismatch(when: Condition, s: Situation, expression: Expression | None) -> str | None:
     state = s.state

@@ -5,12 +5,16 @@ Order of evaluation for each user message (see docs/dm.md):
 1. commands: ``/restart``, ``/undo`` (and the configured restart/undo intents);
 2. slot filling from entities and intents (slots of the active form are validated by it);
 3. handoff intents: the user asked for a human;
-4. the active form: cancel, confirmation, slot answers and corrections;
+4. the active form: cancel, the end of a refused form, confirmation (a clear yes or no, see
+   ``dm.reading``), slot answers and corrections; questions, other requests and clearly
+   out-of-scope messages are digressions, not answers;
 5. rules, highest priority first, ties in file order; the first that matches runs
    (while a form is active, a rule that matches is a digression and the form asks again;
-   rules marked ``interrupt: true`` are checked before the form handles the message);
-6. fallback: the active form re-asks; else clarify with the top intents ("did you mean"),
-   out-of-scope reply, or the fallback response; repeated failure hands off to a human.
+   rules marked ``interrupt: true`` are checked before the form handles the message; a rule
+   leading to a change of data needs a clear request, see ``dm.changes``);
+6. fallback: the active form re-asks (out of scope: the out-of-scope reply first); else clarify
+   with the top intents ("did you mean"), out-of-scope reply, or the fallback response;
+   repeated failure hands off to a human.
 """
 
 from __future__ import annotations
@@ -18,25 +22,34 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from pydantic import Field
 
 from dialogue.domain.model import Domain
+from dialogue.dm.changes import ChangeGuard
 from dialogue.dm.conditions import CompiledRule, Situation
 from dialogue.dm.forms import FormEngine
+from dialogue.dm.reading import FALLBACK_INTENT, Reading, looks_like_question
 from dialogue.dm.slots import initial_slots
 from dialogue.dm.steps import run_steps
 from dialogue.dm.tracker import Tracker, record
 from dialogue.dm.turn import Turn
 from dialogue.messages import BotTurn, Button, Decision, Event, ParsedMessage
 from dialogue.protocols import ComponentConfig, TrackerStore
+from dialogue.stores.base import Position, StoreConflict
 
 log = logging.getLogger("dialogue.dm")
 
 FALLBACK_INTENT = "nlu_fallback"
+#: how often a turn is decided again when another process wrote its conversation meanwhile
+MAX_COMMIT_ATTEMPTS = 3
+#: how often a decided turn is stored after reply records that came in meanwhile (they change no state)
+MAX_REBASES = 20
+STATELESS_RECORDS = frozenset({"reply"})
+__all__ = ["FALLBACK_INTENT", "RuleDialogueManager"]
 
 
 class RuleDialogueManager:
@@ -58,7 +71,14 @@ class RuleDialogueManager:
         undo_response: str = "utter_undo"
         nothing_to_undo_response: str = "utter_nothing_to_undo"
         invalid_response: str = Field("utter_invalid", description="Said for an invalid form answer without its own.")
-        cache_size: int = Field(1000, ge=0, description="Trackers kept in memory; 0 reloads each turn.")
+        unclear_confirmation_response: str = Field(
+            "utter_unclear_confirmation",
+            description="Said (then the confirmation again) when the answer to a form's confirmation is not a clear "
+            "yes or no.",
+        )
+        cache_size: int = Field(1000, ge=0, description="Trackers kept in memory; 0 reloads each turn. With a "
+                                "store that has positions (every built-in one), a cached tracker reads only the "
+                                "records other processes added since, so the cache is right on a shared bus too.")
 
     def __init__(self, domain: Domain, store: TrackerStore, config: Config | None = None) -> None:
         self.domain = domain
@@ -69,9 +89,12 @@ class RuleDialogueManager:
             key=lambda r: (-r.spec.priority, r.index),
         )
         self.forms = FormEngine(domain, self.config.invalid_response, self.config.handoff_response,
-                                "Let me connect you with a person who can help.")
+                                "Let me connect you with a person who can help.",
+                                self.config.unclear_confirmation_response)
+        self.changes = ChangeGuard(domain, self.rules)
         self._initial = initial_slots(domain.slots)
-        self._cache: OrderedDict[str, Tracker] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[Tracker, Position | None]] = OrderedDict()
+        self._read_at: dict[str, Position] = {}  # where the last read of a conversation ended (under its lock)
         self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     @classmethod
@@ -87,30 +110,67 @@ class RuleDialogueManager:
 
     async def handle(self, parse: ParsedMessage) -> tuple[Decision, Sequence[Event]]:
         async with self._conversation(parse.conversation_id):
-            tracker = await self._tracker(parse.conversation_id)
-            turn = Turn(self.domain, tracker.copy(), parse.conversation_id, parse.turn_id, parse, parse.channel)
-            if self._already_handled(tracker, parse.turn_id):
-                return self._repeat(turn), []
-            await self._decide(turn)
-            await self._commit(turn)
+            repeated: list[Decision] = []
+
+            async def decide(tracker: Tracker) -> Turn | None:
+                turn = Turn(self.domain, tracker.copy(), parse.conversation_id, parse.turn_id, parse, parse.channel)
+                if self._already_handled(tracker, parse.turn_id):
+                    repeated.append(self._repeat(turn))
+                    return None
+                await self._decide(turn)
+                return turn
+
+            turn = await self._stored(parse.conversation_id, decide)
+            if turn is None:
+                return repeated[-1], []
             return turn.decision(), turn.events
+
+    async def _stored(self, conversation_id: str, build: Callable[[Tracker], Awaitable[Turn | None]]) -> Turn | None:
+        """Read the tracker, build a turn on it, store the turn's records (the caller holds the lock).
+
+        The records are stored only if nobody wrote the conversation meanwhile (another worker
+        during a hand-over, a gateway's reply record); else it is read and the turn built again,
+        and a turn the other writer already handled gets its reply repeated.
+        """
+        for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
+            turn = await build(await self._tracker(conversation_id))
+            if turn is None:
+                return None
+            try:
+                await self._commit(turn)
+            except StoreConflict:
+                if attempt == MAX_COMMIT_ATTEMPTS:
+                    raise
+                log.info("conversation %s changed while turn %s was decided; deciding again",
+                         conversation_id, turn.turn_id)
+                continue
+            return turn
+        return None
 
     async def record_reply(self, reply: BotTurn) -> None:
         """Keep what the bot said, and whether a language model wrote it, in the tracker."""
         async with self._conversation(reply.conversation_id):
-            tracker = await self._tracker(reply.conversation_id)
             item = record("reply", reply.turn_id, messages=[
                 {"text": m.text, "response": m.response, "generated": m.generated,
                  **({"source": m.source} if m.source else {})} for m in reply.messages
             ])
             items = [item]
-            if tracker.state.failures and any(m.source for m in reply.messages):
+            if any(m.source for m in reply.messages):
                 # the NLG answered from the domain's knowledge: the user was helped after all, so the
                 # turn does not count towards the "not understood N times in a row" handoff
                 items.append(record("fail", reply.turn_id, count=0))
-            await self.store.append(reply.conversation_id, items)
-            for entry in items:
-                tracker.add(entry)
+            if not self._positioned:
+                tracker = await self._tracker(reply.conversation_id)
+                await self.store.append(reply.conversation_id, items)
+                for entry in items:
+                    tracker.add(entry)
+                return
+            cached = self._cache.get(reply.conversation_id)
+            position = await self.store.append(reply.conversation_id, items)
+            if cached is not None:  # no need to load a tracker just to add a record to it
+                for entry in items:
+                    cached[0].add(entry)
+                self._remember(cached[0], cached[1], position, len(items))
 
     @staticmethod
     def _already_handled(tracker: Tracker, turn_id: int) -> bool:
@@ -128,19 +188,25 @@ class RuleDialogueManager:
         return turn.decision()
 
     async def restart(self, conversation_id: str, turn_id: int) -> Sequence[Event]:
-        async with self._conversation(conversation_id):
-            turn = Turn(self.domain, (await self._tracker(conversation_id)).copy(), conversation_id, turn_id)
+        async def restarted(tracker: Tracker) -> Turn:
+            turn = Turn(self.domain, tracker.copy(), conversation_id, turn_id)
             turn.restart("requested")
-            await self._commit(turn)
-            return turn.events
+            return turn
+
+        async with self._conversation(conversation_id):
+            turn = await self._stored(conversation_id, restarted)
+            return turn.events if turn is not None else []
 
     async def undo(self, conversation_id: str, turn_id: int) -> Sequence[Event]:
         """Rewind the last user turn (and everything the bot did in it)."""
-        async with self._conversation(conversation_id):
-            turn = Turn(self.domain, (await self._tracker(conversation_id)).copy(), conversation_id, turn_id)
+        async def undone(tracker: Tracker) -> Turn:
+            turn = Turn(self.domain, tracker.copy(), conversation_id, turn_id)
             turn.undo()
-            await self._commit(turn)
-            return turn.events
+            return turn
+
+        async with self._conversation(conversation_id):
+            turn = await self._stored(conversation_id, undone)
+            return turn.events if turn is not None else []
 
     async def tracker(self, conversation_id: str) -> Tracker:
         """A copy of a conversation's tracker (for inspection, debugging and tests)."""
@@ -155,6 +221,11 @@ class RuleDialogueManager:
         """Use another store from now on (conversation tests isolate each test this way)."""
         self.store = store
         self._cache.clear()
+
+    @property
+    def _positioned(self) -> bool:
+        """The store tells positions, so a cached tracker can be checked and brought up to date."""
+        return callable(getattr(self.store, "load_from", None))
 
     async def close(self) -> None:
         await self.store.close()
@@ -173,30 +244,82 @@ class RuleDialogueManager:
             users[0] -= 1
             if users[0] == 0:
                 self._locks.pop(conversation_id, None)
+                self._read_at.pop(conversation_id, None)
 
     async def _tracker(self, conversation_id: str) -> Tracker:
-        tracker = self._cache.get(conversation_id)
-        if tracker is not None:
-            self._cache.move_to_end(conversation_id)
+        """The conversation's tracker as stored now (the caller holds its lock).
+
+        A cached tracker is checked against the store when it tells positions: only the records
+        written since (by another process, e.g. the gateway's reply records) are read and added.
+        """
+        cached = self._cache.get(conversation_id)
+        if not self._positioned:
+            if cached is not None:
+                self._cache.move_to_end(conversation_id)
+                return cached[0]
+            tracker = Tracker(conversation_id, self._initial, await self.store.load(conversation_id))
+            self._remember(tracker, None, None, 0)
             return tracker
-        records = await self.store.load(conversation_id)
-        tracker = Tracker(conversation_id, self._initial, records)
-        self._remember(tracker)
+        snapshot = await self.store.load_from(conversation_id, cached[1] if cached is not None else None)
+        if cached is None or snapshot.whole:
+            tracker = Tracker(conversation_id, self._initial, snapshot.records)
+        else:
+            tracker = cached[0]
+            for item in snapshot.records:
+                tracker.add(item)
+        self._read_at[conversation_id] = snapshot.position
+        self._remember(tracker, snapshot.position, snapshot.position, 0)
         return tracker
 
-    def _remember(self, tracker: Tracker) -> None:
+    def _remember(self, tracker: Tracker, before: Position | None, after: Position | None, written: int) -> None:
+        """Cache ``tracker`` at ``after``, unless someone else wrote between ``before`` and ``after``.
+
+        ``written`` records were added by this call; if the store grew by more, another process
+        interleaved its records with ours and the next read reloads the whole conversation.
+        """
+        conversation_id = tracker.conversation_id
         if self.config.cache_size == 0:
             return
-        self._cache[tracker.conversation_id] = tracker
-        self._cache.move_to_end(tracker.conversation_id)
+        if self._positioned and (before is None or after is None or after.epoch != before.epoch
+                                 or after.length != before.length + written):
+            self._cache.pop(conversation_id, None)
+            return
+        self._cache[conversation_id] = (tracker, after)
+        self._cache.move_to_end(conversation_id)
         while len(self._cache) > self.config.cache_size:
             self._cache.popitem(last=False)
 
     async def _commit(self, turn: Turn) -> None:
-        """Store the turn's records; only then does the in-memory tracker move on."""
-        if turn.new_records:
-            await self.store.append(turn.conversation_id, turn.new_records)
-        self._remember(turn.tracker)
+        """Store the turn's records; only then does the in-memory tracker move on.
+
+        With a positioned store the append is conditional on the position the tracker was read
+        at (``StoreConflict`` otherwise): two processes never both add a turn to one state.
+        """
+        if not self._positioned:
+            if turn.new_records:
+                await self.store.append(turn.conversation_id, turn.new_records)
+            self._remember(turn.tracker, None, None, 0)
+            return
+        conversation_id = turn.conversation_id
+        before = self._read_at.pop(conversation_id, None)
+        if not turn.new_records:
+            self._remember(turn.tracker, before, before, 0)
+            return
+        rebased = False
+        for _ in range(MAX_REBASES):
+            try:
+                after = await self.store.append(conversation_id, turn.new_records, expect=before)
+                break
+            except StoreConflict:
+                self._cache.pop(conversation_id, None)
+                came = await self.store.load_from(conversation_id, before)
+                if came.whole or any(r.get("type") not in STATELESS_RECORDS for r in came.records):
+                    raise  # the state moved: decide again
+                before, rebased = came.position, True  # only replies came in meanwhile: the decision stands
+        else:
+            raise StoreConflict(f"conversation {conversation_id!r} kept changing while turn {turn.turn_id} was stored")
+        if not rebased:  # after a rebase the stored order differs from this tracker's: read it next time
+            self._remember(turn.tracker, before, after, len(turn.new_records))
 
     # ------------------------------------------------------------------ deciding
 
@@ -237,9 +360,13 @@ class RuleDialogueManager:
         fills = self._extract(turn, intent)
         form = turn.state.form
         form_slots = self.domain.forms[form].slots if form else {}
+        kept = self._understood(turn, intent, confidence, previous_action)
         for slot, value in fills.items():
             if slot not in form_slots:
-                turn.set_slot(slot, value, "from the message")
+                if kept:
+                    turn.set_slot(slot, value, "from the message")
+                else:
+                    turn.explain(f"{slot} not kept: the message was not understood")
 
         handled = await self._handle(turn, intent, confidence, fills, previous_action)
         if turn.state.form is not None and not turn.ended:
@@ -266,13 +393,15 @@ class RuleDialogueManager:
             turn.explain(f"rule {interrupt.name} interrupted form {turn.state.form} (priority {interrupt.spec.priority})")
             await run_steps(turn, interrupt.spec.then, self.forms, interrupt.name)
             return True
-        if turn.state.form is not None:
-            names_intent = intent != FALLBACK_INTENT and any(
-                r.names_intent(intent) and r.mismatch(situation) is None for r in self.rules
-            )
-            if await self.forms.handle(turn, intent, fills, names_intent):
-                return True
+        reading = self._reading(turn, situation) if turn.state.form is not None else None
+        if reading is not None and await self.forms.handle(turn, fills, reading):
+            return True
         rule = self._first_rule(situation)
+        unclear = self.changes.unclear(rule, turn.parse, fills) if rule is not None else None
+        if unclear is not None:
+            turn.explain(unclear)
+            self._fallback(turn, FALLBACK_INTENT)  # "did you mean ...?": a button is a clear request
+            return False
         if rule is not None:
             digression = turn.state.form
             turn.explain(f"rule {rule.name} fired (priority {rule.spec.priority})"
@@ -280,10 +409,49 @@ class RuleDialogueManager:
             await run_steps(turn, rule.spec.then, self.forms, rule.name)
             return True
         if turn.state.form is not None:
+            if reading is not None and reading.out_of_scope:  # a digression; the form asks its question again
+                self._fallback(turn, intent)
+                return False
             self.forms.no_answer(turn)
             return True
         self._fallback(turn, intent)
         return False
+
+    def _understood(self, turn: Turn, intent: str, confidence: float, previous_action: str | None) -> bool:
+        """Whether entities in this message may change slots outside the active form.
+
+        A message the bot is about to fall back on ("ignore all previous instructions ... code") must not
+        leave a subject or product behind that a later turn acts on; a rule written for such messages
+        (a bare id read as a fallback) still gets its slots.
+        """
+        if intent != FALLBACK_INTENT and intent not in self.config.out_of_scope_intents \
+                and not self._nlu_said_out_of_scope(turn):
+            return True
+        parse = turn.parse
+        situation = Situation(intent, confidence, frozenset(e.type for e in parse.entities) if parse else frozenset(),
+                              turn.state, previous_action, self.domain.slots)
+        return self._first_rule(situation) is not None
+
+    def _reading(self, turn: Turn, situation: Situation) -> Reading:
+        """The intent plus what the rules and words say about it, for the active form."""
+        intent = situation.intent
+        naming = [r for r in self.rules if intent != FALLBACK_INTENT and r.names_intent(intent)
+                  and r.mismatch(situation) is None]
+        return Reading(
+            intent=intent,
+            confidence=situation.confidence,
+            rule=bool(naming),
+            answering_rule=any(not r.starts_form for r in naming),
+            out_of_scope=self._clearly_out_of_scope(turn, intent, situation.confidence),
+            question=looks_like_question(turn.parse.text) if turn.parse else False,
+            unlike_examples=self._detected_out_of_scope(turn),
+        )
+
+    def _clearly_out_of_scope(self, turn: Turn, intent: str, confidence: float) -> bool:
+        """Out of scope with at least ``settings.confirm_threshold`` confidence: mid-form, such a message is not
+        taken as an answer ("15" read as out of scope at 0.4 is still a wrong severity, not a digression)."""
+        out = intent in self.config.out_of_scope_intents or self._nlu_said_out_of_scope(turn)
+        return out and confidence >= self.domain.settings.confirm_threshold
 
     def _first_rule(self, situation: Situation, interrupting: bool = False) -> CompiledRule | None:
         """The first matching rule by priority; only ``interrupt: true`` rules when ``interrupting``."""
@@ -335,6 +503,8 @@ class RuleDialogueManager:
         failures = turn.state.failures + 1
         if failures >= config.handoff_after_failures:
             turn.set_failures(0)
+            if turn.state.form is not None:
+                turn.end_form(False, "handed over to a person")
             turn.handoff(f"{failures} turns in a row not understood or out of scope")
             turn.say(config.handoff_response, "Let me connect you with a person who can help.")
             return
@@ -359,6 +529,11 @@ class RuleDialogueManager:
         why = turn.parse.metadata.get(FALLBACK_INTENT) if turn.parse else None
         return isinstance(why, dict) and why.get("reason") == "out of scope"
 
+    def _detected_out_of_scope(self, turn: Turn) -> bool:
+        """Out of scope by the NLU's learned decision (unlike every example), not by an out-of-scope label."""
+        why = turn.parse.metadata.get(FALLBACK_INTENT) if turn.parse else None
+        return isinstance(why, dict) and "detected_by" in why
+
     def _alternatives(self, turn: Turn) -> tuple[Button, ...]:
         parse = turn.parse
         assert parse is not None
@@ -367,7 +542,6 @@ class RuleDialogueManager:
             if len(buttons) >= self.config.clarify_options:
                 break
             if score.name in self.domain.intents and score.confidence >= self.config.clarify_min_confidence:
-                spec = self.domain.intents[score.name]
-                title = spec.description or score.name.replace("_", " ").capitalize()
+                title = self.domain.intents[score.name].label(score.name)
                 buttons.append(Button(title=title, payload=f"/{score.name}"))
         return tuple(buttons)

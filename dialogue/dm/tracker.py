@@ -31,6 +31,8 @@ class DialogueState:
     requested: str | None = None  # slot the active form asked for
     attempts: dict[str, int] = field(default_factory=dict)  # failed attempts per slot of the active form
     confirming: bool = False  # the active form asked the user to confirm
+    refused: str | None = None  # a slot of the active form whose value a validator ruled out (see ActionContext.refuse)
+    refused_value: Any = None  # that value, kept for after the form
     turns: int = 0  # user turns since the conversation (re)started
     failures: int = 0  # consecutive turns the bot could not handle
     previous_action: str | None = None  # last response/action/form the bot ran
@@ -50,13 +52,17 @@ def apply(state: DialogueState, record: Mapping[str, Any], initial: Mapping[str,
         state.slots[record["name"]] = record["value"]
     elif kind == "form_start":
         state.form, state.requested, state.attempts, state.confirming = record["name"], None, {}, False
+        state.refused = state.refused_value = None
         state.previous_action = record["name"]
     elif kind == "form_end":
         state.form, state.requested, state.attempts, state.confirming = None, None, {}, False
+        state.refused = state.refused_value = None
     elif kind == "form_state":
         state.requested = record.get("requested")
         state.attempts = dict(record.get("attempts", {}))
         state.confirming = bool(record.get("confirming", False))
+        state.refused = record.get("refused")
+        state.refused_value = record.get("refused_value")
     elif kind == "action":
         state.previous_action = record["name"]
     elif kind == "bot":

@@ -126,8 +126,10 @@ class Turn:
             if spec is not None and spec.reset_after_form:
                 self.set_slot(slot, spec.initial)
 
-    def form_state(self, requested: str | None, attempts: dict[str, int], confirming: bool) -> None:
-        self.add("form_state", requested=requested, attempts=attempts, confirming=confirming)
+    def form_state(self, requested: str | None, attempts: dict[str, int], confirming: bool,
+                   refused: str | None = None, refused_value: Any = None) -> None:
+        extra = {"refused": refused, "refused_value": refused_value} if refused is not None else {}
+        self.add("form_state", requested=requested, attempts=attempts, confirming=confirming, **extra)
 
     def handoff(self, reason: str) -> None:
         self.add("handoff", reason=reason)

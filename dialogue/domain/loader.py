@@ -136,8 +136,20 @@ def _validate_file(file: Path, problems: list[Problem]) -> tuple[dict[str, Any],
             path = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
             clean = tuple(p for p in path if isinstance(p, int) or p in _keys_along(data, path))
             line, column = locate(positions, clean)
-            problems.append(Problem(file, line, column, _describe(error, clean)))
+            problems.append(Problem(file, line, column, _describe(error, clean, data)))
         return None
+
+
+def _node(data: Any, path: tuple[Any, ...]) -> Any:
+    """The value at ``path`` in ``data``, or None."""
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def _keys_along(data: Any, path: tuple[Any, ...]) -> set[Any]:
@@ -153,13 +165,23 @@ def _keys_along(data: Any, path: tuple[Any, ...]) -> set[Any]:
     return keys
 
 
-def _describe(error: dict[str, Any], path: tuple[Any, ...]) -> str:
+def _describe(error: dict[str, Any], path: tuple[Any, ...], data: Any = None) -> str:
     where = ".".join(str(p) for p in path) or "file"
     if error["type"] == "extra_forbidden":
         from dialogue.registry import suggest
 
         field = str(error["loc"][-1])
-        return f"{where}: unknown key {field!r}.{suggest(field, _allowed_keys(error))}"
+        hint = suggest(field, _allowed_keys(error))
+        parent = _node(data, path[:-1])
+        if not hint and isinstance(parent, dict) and len(parent) == 1 and isinstance(error.get("input"), str):
+            hint = (f" Hint: if this is text, the ': ' after {field!r} made it a mapping; quote the whole text: "
+                    f"\"{field}: {error['input']}\".")
+        return f"{where}: unknown key {field!r}.{hint}"
+    given = error.get("input")
+    if error["type"] == "string_type" and isinstance(given, dict) and len(given) == 1:
+        key, value = next(iter(given.items()))
+        return (f"{where}: {error['msg']}. Hint: the ': ' after {key!r} made this a mapping; quote the whole text: "
+                f"\"{key}: {value}\".")
     return f"{where}: {error['msg']}"
 
 

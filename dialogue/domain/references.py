@@ -113,6 +113,10 @@ def check_forms(domain: Domain, origin: Origin) -> list[Problem]:
                 problems.append(origin.problem(key, (field_name,), f"form {name!r}: {message}"))
         if form.submit and (message := _missing("action", form.submit, domain.actions)):
             problems.append(origin.problem(key, ("submit",), f"form {name!r}: {message}"))
+        submit = domain.actions.get(form.submit) if form.submit else None
+        if submit is not None and submit.changes_data and not form.confirm:
+            problems.append(origin.problem(key, ("submit",), f"form {name!r} submits {form.submit!r}, which changes "
+                                           "data, without asking to confirm first; add confirm: <a response>"))
         for slot, spec in form.slots.items():
             plugin = spec.validate_.plugin if spec.validate_ else None
             if plugin and (message := _missing("action", plugin, domain.actions)):

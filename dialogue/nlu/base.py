@@ -17,6 +17,9 @@ class NotTrainedError(RuntimeError):
 #: how many alternatives an intent classifier keeps in ``intent_ranking``
 RANKING_SIZE = 10
 
+#: metadata key of a classifier's learned out-of-scope decision: {"probability", "threshold", "out_of_scope"}
+OOS_KEY = "nlu_out_of_scope"
+
 
 def ranking_from_scores(labels: Sequence[str], scores: Sequence[float], size: int = RANKING_SIZE) -> tuple[IntentScore, ...]:
     """Best-first ``IntentScore`` list of the ``size`` highest scores."""

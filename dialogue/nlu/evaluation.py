@@ -30,6 +30,7 @@ from dialogue.nlu.fallback import FALLBACK_INTENT
 from dialogue.nlu.training_data import TrainingData, TrainingExample
 
 PRESETS: dict[str, list[str]] = {
+    "sentence": ["regex_entities", "lookup_entities", "sentence_intent", "synonyms", "entity_conflicts", "fallback"],
     "tfidf": ["regex_entities", "lookup_entities", "tfidf_intent", "synonyms", "entity_conflicts", "fallback"],
     "bert": ["regex_entities", "lookup_entities", "joint_bert", "synonyms", "entity_conflicts", "fallback"],
 }
@@ -38,9 +39,10 @@ Progress = Callable[[str, float], None]
 
 
 def pipeline_specs(name: str | None, domain: Domain | None = None) -> list[ComponentSpec]:
-    """A preset (``tfidf``, ``bert``), a YAML file with an ``nlu:`` list (or ``pipeline: nlu:``), or the domain's own."""
+    """A preset (``sentence``, ``tfidf``, ``bert``), a YAML file with an ``nlu:`` list (or ``pipeline: nlu:``),
+    or the domain's own; with neither, the default ``sentence`` preset."""
     if name is None:
-        return list(domain.pipeline.nlu) if domain is not None else [ComponentSpec(use=u) for u in PRESETS["tfidf"]]
+        return list(domain.pipeline.nlu) if domain is not None else [ComponentSpec(use=u) for u in PRESETS["sentence"]]
     if name in PRESETS:
         return [ComponentSpec(use=u) for u in PRESETS[name]]
     path = Path(name)
@@ -153,7 +155,36 @@ def evaluate(
     p50, p95 = latency(components, [e.text for e in test.examples], latency_samples)
     result.update(train_seconds=round(train_seconds, 2), latency_p50_ms=round(p50, 2), latency_p95_ms=round(p95, 2))
     result["pipeline"] = [s.use for s in specs]
+    result["oos_operating_point"] = operating_point(components)
     return result
+
+
+def operating_point(components: Sequence[Any]) -> dict[str, Any] | None:
+    """The learned out-of-scope decision of the pipeline's classifier, as estimated on its training data."""
+    for component in components:
+        model = getattr(component, "oos", None)
+        if model is not None and hasattr(model, "threshold"):
+            threshold = getattr(component.config, "oos_threshold", None)
+            return {"threshold": threshold if threshold is not None else model.threshold,
+                    "learned_threshold": model.threshold, "similarity_weight": model.weight,
+                    "expected_oos_recall": model.expected_recall, "expected_in_scope_refused": model.expected_rejection}
+    return None
+
+
+def hold_out_intents(train: TrainingData, test: TrainingData, share: float, seed: int = 0,
+                     label: str = "oos") -> tuple[TrainingData, TrainingData, list[str]]:
+    """Out-of-scope data made from in-scope data: ``share`` of the intents leave the training data and
+    their test examples are relabelled ``label`` (what the bot was never taught looks like this)."""
+    import random
+
+    if not 0 < share < 1:
+        raise ValueError(f"--oos-holdout must be between 0 and 1, not {share}")
+    intents = train.intents
+    held = sorted(random.Random(seed).sample(intents, max(1, min(len(intents) - 2, round(share * len(intents))))))
+    kept = TrainingData(tuple(e for e in train.examples if e.intent not in held), train.synonyms)
+    relabelled = TrainingData(tuple(TrainingExample(e.text, label, e.entities) if e.intent in held else e
+                                    for e in test.examples), test.synonyms)
+    return kept, relabelled, held
 
 
 def cross_validate(domain: Domain, folds: int = 5, seed: int = 0, progress: Progress | None = None) -> dict[str, Any]:

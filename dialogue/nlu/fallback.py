@@ -13,9 +13,15 @@ from pydantic import Field
 
 from dialogue.domain.model import Domain
 from dialogue.messages import IntentScore, ParsedMessage
+from dialogue.nlu.base import OOS_KEY
 from dialogue.protocols import ComponentConfig
 
 FALLBACK_INTENT = "nlu_fallback"
+
+
+def _learned_out_of_scope(parse: ParsedMessage) -> bool:
+    decision = parse.metadata.get(OOS_KEY)
+    return isinstance(decision, dict) and bool(decision.get("out_of_scope"))
 
 
 class FallbackClassifier:
@@ -34,6 +40,10 @@ class FallbackClassifier:
             description="Intent names that mean 'not something this bot does'.",
         )
         suggestions: int = Field(3, ge=0, description="How many in-scope alternatives to list in metadata.")
+        detect_out_of_scope: bool = Field(
+            True, description="Follow the classifier's learned out-of-scope decision (metadata['nlu_out_of_scope'], "
+            "sentence_intent) when it has one.",
+        )
 
     name = "fallback"
 
@@ -57,6 +67,8 @@ class FallbackClassifier:
             if top.confidence >= self.threshold:
                 return "out of scope"
             return f"unclear: out of scope at only {top.confidence:.2f}, below {self.threshold:.2f}"
+        if self.config.detect_out_of_scope and _learned_out_of_scope(parse):
+            return "out of scope"
         if top.confidence < self.threshold:
             return f"confidence {top.confidence:.2f} below {self.threshold:.2f}"
         similarity = parse.metadata.get("nlu_similarity")
@@ -75,8 +87,15 @@ class FallbackClassifier:
             return parse
         alternatives = [s.name for s in parse.intent_ranking if s.name.lower() not in self.oos and s.name != FALLBACK_INTENT]
         info = {"reason": why, "predicted": parse.intent.name, "suggestions": alternatives[: self.config.suggestions]}
-        # how sure we are that this is a fallback: the OOS label's own confidence, else the doubt
-        sure = parse.intent.confidence if why == "out of scope" else 1.0 - parse.intent.confidence
+        learned = parse.metadata.get(OOS_KEY) if why == "out of scope" and _learned_out_of_scope(parse) else None
+        # how sure we are that this is a fallback: the out-of-scope probability or label confidence, else the doubt
+        if learned is not None:
+            sure = float(learned["probability"])
+            info["detected_by"] = "learned out-of-scope decision"
+        elif why == "out of scope":
+            sure = parse.intent.confidence
+        else:
+            sure = 1.0 - parse.intent.confidence
         return parse.model_copy(
             update={
                 "intent": IntentScore(name=FALLBACK_INTENT, confidence=round(sure, 6)),

@@ -15,10 +15,9 @@ from typing import Any
 from dialogue.bus import Bus, InProcessBus, Subscription
 from dialogue.domain import Domain, load_domain
 from dialogue.domain.schema.pipeline import ComponentSpec
+from dialogue.pipeline import STAGES
 from dialogue.server.metrics import Metrics, instrument
 from dialogue.server.service import WATCHER_NAME, BotService
-
-STAGES = ("nlu", "dm", "nlg")
 
 
 @dataclass(frozen=True)

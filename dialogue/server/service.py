@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialogue.bus import Bus
+from dialogue.dm.redaction import ApiMasker
 from dialogue.messages import (
     BotToken,
     BotTurn,
@@ -103,6 +104,7 @@ class BotService:
         self.bus: Bus = bot.bus
         self.store = store
         self.metrics = metrics
+        self.masker = ApiMasker(bot.domain.slots)
         self.watcher = TurnWatcher(metrics, bot.domain.settings.fallback_response)
         for topic in WATCHED_TOPICS:
             self.bus.subscribe(topic, self.watcher, name=WATCHER_NAME)
@@ -120,7 +122,7 @@ class BotService:
                      on_token: Callable[[BotToken], Awaitable[None]] | None = None) -> TurnResult:
         if not self.accepting:
             raise ApiError(503, "shutting_down", "The server is shutting down; retry on another instance.")
-        message = self.bot.user_message(conversation_id, text, channel, **metadata)
+        message = self.bot.user_message(conversation_id, text, channel, metadata)
         record = self.watcher.watch(conversation_id, message.turn_id)
         self.in_flight += 1
         self.metrics.in_flight.inc()

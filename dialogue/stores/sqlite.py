@@ -17,7 +17,16 @@ from pydantic import Field
 
 from dialogue.domain.model import Domain
 from dialogue.protocols import ComponentConfig
-from dialogue.stores.base import StoreError, check_id, encode_all, loads
+from dialogue.stores.base import (
+    Position,
+    Snapshot,
+    StoreError,
+    check_expected,
+    check_id,
+    encode_all,
+    loads,
+    read_start,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -26,6 +35,10 @@ CREATE TABLE IF NOT EXISTS records (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_conversation ON records (conversation_id, id);
+CREATE TABLE IF NOT EXISTS epochs (
+    conversation_id TEXT PRIMARY KEY,
+    epoch INTEGER NOT NULL
+);
 """
 
 
@@ -67,14 +80,21 @@ class SQLiteStore:
         rows = await asyncio.to_thread(self._run, _select, conversation_id)
         return [loads(row[0]) for row in rows]
 
-    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> None:
+    async def load_from(self, conversation_id: str, since: Position | None = None) -> Snapshot:
+        check_id(conversation_id)
+        rows, position, whole = await asyncio.to_thread(self._run, _select_from, conversation_id, since)
+        return Snapshot([loads(row[0]) for row in rows], position, whole)
+
+    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]],
+                     expect: Position | None = None) -> Position | None:
         check_id(conversation_id)
         if records:
-            await asyncio.to_thread(self._run, _insert, conversation_id, encode_all(records), False)
+            return await asyncio.to_thread(self._run, _insert, conversation_id, encode_all(records), False, expect)
+        return None
 
-    async def replace(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> None:
+    async def replace(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> Position:
         check_id(conversation_id)
-        await asyncio.to_thread(self._run, _insert, conversation_id, encode_all(records), True)
+        return await asyncio.to_thread(self._run, _insert, conversation_id, encode_all(records), True, None)
 
     async def conversation_ids(self) -> list[str]:
         rows = await asyncio.to_thread(self._run, _ids)
@@ -93,18 +113,46 @@ def _select(connection: sqlite3.Connection, conversation_id: str) -> list[tuple[
     ).fetchall()
 
 
-def _insert(connection: sqlite3.Connection, conversation_id: str, rows: list[str], replace: bool) -> None:
+def _position(connection: sqlite3.Connection, conversation_id: str) -> Position:
+    epoch = connection.execute("SELECT epoch FROM epochs WHERE conversation_id = ?", (conversation_id,)).fetchone()
+    length = connection.execute("SELECT COUNT(*) FROM records WHERE conversation_id = ?", (conversation_id,)).fetchone()
+    return Position(epoch[0] if epoch else 0, length[0])
+
+
+def _select_from(connection: sqlite3.Connection, conversation_id: str,
+                 since: Position | None) -> tuple[list[tuple[str]], Position, bool]:
+    connection.execute("BEGIN")  # one read transaction: position and rows of the same moment
+    try:
+        position = _position(connection, conversation_id)
+        start = read_start(since, position.epoch, position.length)
+        rows = connection.execute(
+            "SELECT data FROM records WHERE conversation_id = ? ORDER BY id LIMIT -1 OFFSET ?",
+            (conversation_id, start or 0),
+        ).fetchall()
+    finally:
+        connection.execute("COMMIT")
+    return rows, position, start is None
+
+
+def _insert(connection: sqlite3.Connection, conversation_id: str, rows: list[str], replace: bool,
+            expect: Position | None) -> Position:
     connection.execute("BEGIN IMMEDIATE")
     try:
+        if expect is not None:
+            check_expected(conversation_id, expect, _position(connection, conversation_id))
         if replace:
             connection.execute("DELETE FROM records WHERE conversation_id = ?", (conversation_id,))
+            connection.execute("INSERT INTO epochs (conversation_id, epoch) VALUES (?, 1) "
+                               "ON CONFLICT (conversation_id) DO UPDATE SET epoch = epoch + 1", (conversation_id,))
         connection.executemany(
             "INSERT INTO records (conversation_id, data) VALUES (?, ?)", [(conversation_id, row) for row in rows]
         )
+        position = _position(connection, conversation_id)
     except BaseException:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+    return position
 
 
 def _ids(connection: sqlite3.Connection) -> list[tuple[str]]:

@@ -21,7 +21,7 @@ See docs/conversation-tests.md for every key.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -31,12 +31,19 @@ from dialogue.domain.positions import load_yaml_with_positions, locate
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    #: JSON Schema of a shorter form the model also accepts (see ``dialogue schema``)
+    shorthand: ClassVar[dict[str, Any] | None] = None
+    one_or_many: ClassVar[tuple[str, ...]] = ()
+    #: JSON Schema of the object as written, where it differs from the fields (see EventExpectation)
+    written_form: ClassVar[dict[str, Any] | None] = None
 
 
 class BotExpectation(_Strict):
     """One bot message: by response name, by a regular expression on its text, and/or its buttons."""
 
-    response: str | None = None
+    shorthand = {"type": "string", "description": "the response name"}
+
+    response: str | None = Field(None, description="The response name (utter_x).")
     text: str | None = Field(None, description="Regular expression searched in the text (case-insensitive).")
     buttons: list[str] | None = Field(None, description="Button titles, in order.")
 
@@ -69,8 +76,15 @@ class BotExpectation(_Strict):
 class EventExpectation(_Strict):
     """An event by kind, optionally with field values (``{kind: slot_set, name: day}``)."""
 
-    kind: str
-    fields: dict[str, Any] = Field(default_factory=dict)
+    shorthand = {"type": "string", "description": "the event kind"}
+    written_form = {"type": "object", "required": ["kind"], "additionalProperties": True,
+                    "properties": {"kind": {"type": "string"}}}
+
+    kind: str = Field(description="slot_set, form_started, form_ended, action_executed, handoff_requested, "
+                      "conversation_restarted, conversation_ended or turn_undone.")
+    fields: dict[str, Any] = Field(
+        default_factory=dict, description="Written beside kind, not under a key: the event's field values to check."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -87,8 +101,12 @@ class EventExpectation(_Strict):
 
 
 class Step(_Strict):
+    """One user turn and what to check after it; only the given keys are checked."""
+
+    one_or_many = ("bot",)
+
     user: str = Field(description="What the user types (a payload such as /restart works too).")
-    intent: str | None = None
+    intent: str | None = Field(None, description="The intent the NLU gave (nlu_fallback when it was unsure).")
     entities: dict[str, Any] | list[str] | None = Field(None, description="type → value, or types that must be present.")
     bot: list[BotExpectation] | None = Field(None, description="Every bot message of the turn, in order.")
     slots: dict[str, Any] | None = Field(None, description="Slot values after the turn (null: unset).")
@@ -103,6 +121,10 @@ class Step(_Strict):
 
 
 class Fixtures(_Strict):
+    """Test data for the real actions: environment variables and setup functions."""
+
+    one_or_many = ("setup",)
+
     env: dict[str, str] = Field(default_factory=dict, description="Environment variables; {tmp} is a per-test folder.")
     setup: list[str] = Field(default_factory=list, description="file.py:function, relative to the test file.")
 
@@ -127,15 +149,19 @@ class Fixtures(_Strict):
 
 
 class Case(_Strict):
-    name: str
-    description: str | None = None
-    fixtures: Fixtures | None = None
-    steps: list[Step] = Field(min_length=1)
+    """One scripted conversation, run with a fresh bot and store."""
+
+    name: str = Field(description="Shown in the report; -k selects by it.")
+    description: str | None = Field(None, description="What the test shows (for people reading it).")
+    fixtures: Fixtures | None = Field(None, description="Added to the file's fixtures for this test.")
+    steps: list[Step] = Field(min_length=1, description="User turns, each with what to check after it.")
 
 
 class ConversationFile(_Strict):
-    fixtures: Fixtures = Field(default_factory=Fixtures)
-    tests: list[Case] = Field(min_length=1)
+    """A conversation test file (``tests/*.yml`` of a domain)."""
+
+    fixtures: Fixtures = Field(default_factory=Fixtures, description="Fixtures for every test of the file.")
+    tests: list[Case] = Field(min_length=1, description="The tests.")
 
 
 class LoadedCase:

@@ -99,7 +99,9 @@ def print_nlu(console: Console, nlu: dict[str, Any]) -> None:
         if isinstance(nlu.get(key), (int, float)):
             parts.append(f"{label} {nlu[key]:.3f}")
     folds = nlu.get("folds")
-    console.print(f"NLU ({folds}-fold cross-validation): " + ", ".join(parts))
+    reused = (f"; reused from {nlu.get('computed_at')}, data and pipeline unchanged (--fresh-cv reruns)"
+              if nlu.get("reused") else "")
+    console.print(f"NLU ({folds}-fold cross-validation{reused}): " + ", ".join(parts))
 
 
 def print_summary(console: Console, suite: SuiteResult) -> None:

@@ -28,6 +28,7 @@ from dialogue.bus import InProcessBus
 from dialogue.domain.model import Domain
 from dialogue.messages import BotTurn, BusMessage, Decision, Event, ParsedMessage
 from dialogue.testing.format import BotExpectation, EventExpectation, LoadedCase, Step
+from dialogue.text import is_empty
 
 #: bookkeeping fields of events that expectations never mention
 _EVENT_NOISE = {"conversation_id", "turn_id", "created_at"}
@@ -236,6 +237,11 @@ async def run_case(domain: Domain, loaded: LoadedCase, make_bot: BotFactory, tur
             with fixtures(loaded, FixtureContext(domain, tmp), build):
                 bot = bots[0]
                 for number, step in enumerate(loaded.case.steps, start=1):
+                    if is_empty(step.user):
+                        turn = await _refused_turn(bot, conversation_id, step.user)
+                        result.turns.append(turn)
+                        result.failures.extend(compare(step, turn, number))
+                        continue
                     message = bot.user_message(conversation_id, step.user, channel="test")
                     reply = await bot.handle(message, timeout=turn_timeout)
                     await bot.bus.join()
@@ -250,6 +256,12 @@ async def run_case(domain: Domain, loaded: LoadedCase, make_bot: BotFactory, tur
                     await bot.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+async def _refused_turn(bot: Any, conversation_id: str, user: str) -> TurnRecord:
+    """A message with no visible text is refused by every channel: no reply, no events, slots as they were."""
+    slots = await bot.slots(conversation_id)
+    return TurnRecord(user=user, slots=dict(slots or {}), explanation=["no visible text: not sent to the bot"])
 
 
 class _LogCollector(logging.Handler):

@@ -33,6 +33,7 @@ class WorkerOptions:
     prefix: str = "dialogue"
     lease_ms: int = 3000
     claim_idle_ms: int = 1000
+    max_deliveries: int = 3
     batching: bool = True
     max_batch: int = 32
     max_wait_ms: float = 2.0
@@ -52,9 +53,16 @@ def check_shared_store(domain: Domain) -> None:
 
 
 def stateless_dm(domain: Domain) -> Domain:
-    """Turn off the dialogue manager's tracker cache: another worker may have moved the conversation on."""
+    """Turn off the manager's tracker cache if its store cannot tell what other processes wrote.
+
+    Built-in stores tell positions (``load_from``), so the cache stays on and is brought up to
+    date from the store on each read; only a store without that gets ``cache_size: 0``.
+    """
     from dialogue.components import component_config
 
+    store_cls, _ = component_config("store", domain.pipeline.store)
+    if callable(getattr(store_cls, "load_from", None)):
+        return domain
     cls, _ = component_config("dm", domain.pipeline.dm)
     config_cls = getattr(cls, "Config", None)
     if config_cls is None or "cache_size" not in getattr(config_cls, "model_fields", {}):
@@ -79,7 +87,7 @@ async def build_worker(domain_path: str | Path, options: WorkerOptions) -> tuple
     domain = with_store(load_domain(domain_path), options.store)
     load_local_plugins(domain)
     bus = RedisStreamsBus(options.bus, shards=options.shards, prefix=options.prefix, lease_ms=options.lease_ms,
-                          claim_idle_ms=options.claim_idle_ms, broadcast=())
+                          claim_idle_ms=options.claim_idle_ms, max_deliveries=options.max_deliveries, broadcast=())
     closers: list[Callable[[], Awaitable[Any]]] = []
     if options.kind == "nlu":
         components = await asyncio.to_thread(prepare_nlu, domain, train=options.train)

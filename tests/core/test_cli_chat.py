@@ -20,7 +20,8 @@ def chat(domain: Path, lines: list[str], *extra: str) -> subprocess.CompletedPro
 def test_piped_chat_replies_to_each_line_and_exits_zero(tiny_domain: Path):
     result = chat(tiny_domain, ["hello", "where is my order 12345"])
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["Hello!", "Looking up order 12345."]
+    # the user's lines are echoed, so the output reads as a transcript
+    assert result.stdout.splitlines() == ["you> hello", "Hello!", "you> where is my order 12345", "Looking up order 12345."]
 
 
 def test_jsonl_mode_reports_intent_entities_and_response(tiny_domain: Path):
@@ -31,6 +32,17 @@ def test_jsonl_mode_reports_intent_entities_and_response(tiny_domain: Path):
     assert second["entities"] == [{"type": "order_id", "value": "54321", "text": "54321"}]
     assert second["replies"][0]["text"] == "Looking up order 54321."
     assert "slot_set" in second["events"]
+
+
+def test_invisible_only_lines_are_not_sent_and_get_a_hint(tiny_domain: Path):
+    result = chat(tiny_domain, ["\u200b", "\ufeff", "\x00", "", "hello"])
+    assert result.returncode == 0, result.stderr
+    hint = "(nothing sent: that message has no visible text)"
+    assert result.stdout.splitlines() == [hint, hint, hint, "you> hello", "Hello!"]  # a blank line is skipped silently
+    jsonl = chat(tiny_domain, ["\u200b", "hello"], "--jsonl")
+    first, second = (json.loads(line) for line in jsonl.stdout.splitlines())
+    assert first == {"user": "\u200b", "error": "empty_text", "replies": []}
+    assert second["intent"] == "greet"
 
 
 def test_customer_service_pack_answers_hello_what_can_you_do_bye():
@@ -60,11 +72,42 @@ def test_validate_command_lists_problems_and_fails(tiny_domain: Path):
     assert "dm.yml:11:9" in result.stdout and 'Did you mean "utter_greet"?' in result.stdout
 
 
-def test_init_scaffolds_a_bot_that_validates(tmp_path: Path):
-    target = tmp_path / "mybot"
-    made = subprocess.run([sys.executable, "-m", "dialogue", "init", str(target), "--from", "customer_service"],
-                          capture_output=True, text=True, cwd=ROOT)
-    assert made.returncode == 0, made.stderr
-    assert (target / "domain.yml").is_file() and not (target / ".dialogue").exists()
-    checked = subprocess.run([sys.executable, "-m", "dialogue", "validate", str(target)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout
+def test_undo_in_the_middle_of_a_form_asks_the_question_again(tmp_path: Path):
+    from dialogue.scaffold import create_bot
+
+    bot = tmp_path / "bot"
+    create_bot(bot)
+    result = chat(bot, ["call me back", "Ada", "/undo"])
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[lines.index("you> /undo") + 1] == "Sure. What is your name?"
+
+
+def test_jsonl_stays_json_lines_through_commands(tmp_path: Path):
+    from dialogue.scaffold import create_bot
+
+    bot = tmp_path / "bot"
+    create_bot(bot)
+    result = chat(bot, ["call me back", "Ada", "/undo", "/slots", "/debug", "/help", "/restart", "hello"], "--jsonl")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]  # every line parses
+    undo = next(r for r in records if r.get("user") == "/undo")
+    assert [m["response"] for m in undo["replies"]] == ["utter_ask_name"] and undo["events"] == ["turn_undone"]
+    commands = {r["command"]: r for r in records if "command" in r}
+    assert set(commands) == {"/slots", "/debug", "/help", "/restart"}
+    assert commands["/slots"]["slots"] == {"name": None, "phone": None, "ticket": None}
+
+
+def test_the_handoff_notice_keeps_its_whole_reason():
+    import io
+
+    from rich.console import Console
+
+    from dialogue.chat.render import render_handoff
+
+    reason = "the customer asked three times about a refund for order 104233 that never arrived and is upset"
+    for plain in (True, False):
+        out = io.StringIO()
+        render_handoff(Console(file=out, width=80, soft_wrap=True, color_system=None), reason, plain=plain)
+        text = " ".join(part.strip(" │╭╮╰╯─") for part in out.getvalue().splitlines())
+        assert "never arrived and is upset" in " ".join(text.split())

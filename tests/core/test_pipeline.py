@@ -22,6 +22,7 @@ from dialogue.messages import (
     SlotSet,
 )
 from dialogue.pipeline import Bot, NLUStage
+from dialogue.text import EmptyText
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
 
@@ -97,6 +98,34 @@ async def test_button_payload_skips_the_classifier(bot: Bot):
     assert turn.messages[0].text == "act:order_status"
     unknown = await bot.say("c1", "/not_an_intent")
     assert unknown.messages[0].text == "act:order_status"  # unknown payloads go to NLU like text
+
+
+@pytest.mark.parametrize("text", ["\u200b", "\ufeff", "\x00", " \u200b\u2060\t", ""])
+async def test_text_with_nothing_visible_never_reaches_the_nlu_or_the_manager(bot: Bot, text: str):
+    published: list[BusMessage] = []
+
+    async def tap(message: BusMessage) -> None:
+        published.append(message)
+
+    bot.bus.subscribe("*", tap)
+    with pytest.raises(EmptyText):
+        await bot.say("c1", text)
+    await bot.bus.join()
+    assert published == [] and "c1" not in bot.dm.seen  # type: ignore[attr-defined]
+
+
+async def test_the_nlu_and_the_manager_see_the_cleaned_text(bot: Bot):
+    parsed: list[str] = []
+
+    async def tap(message: BusMessage) -> None:
+        assert isinstance(message, ParsedMessage)
+        parsed.append(message.text)
+
+    bot.bus.subscribe("nlu.parsed", tap)
+    turn = await bot.say("c1", "\ufeffhel\u200blo\x00 ")
+    await bot.bus.join()
+    assert turn.messages[0].text == "act:greet"  # "hel\u200blo" would not contain "hello"
+    assert parsed == ["hello"]
 
 
 async def test_streamed_tokens_arrive_in_order_before_the_turn(bot: Bot):

@@ -20,7 +20,7 @@ def domain() -> Domain:
 @pytest.fixture(autouse=True)
 def service() -> dict[str, Any]:
     """The fake outside world of the test actions, reset for each test."""
-    dm_actions.SERVICE.update(orders={"12345": "shipped"}, bookings=[], reports=[], fail_booking=False)
+    dm_actions.SERVICE.update(orders={"12345": "shipped"}, bookings=[], reports=[], fail_booking=False, erased=0)
     return dm_actions.SERVICE
 
 

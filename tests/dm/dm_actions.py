@@ -49,9 +49,18 @@ async def slow(ctx: ActionContext) -> None:
 
 @action("dmtest_check_phone")
 async def check_phone(ctx: ActionContext) -> None:
-    """Validation plugin: keep the digits of a phone number, reject anything that has too few."""
+    """Validation plugin: keep the digits of a phone number, reject anything that has too few, and rule out
+    premium-rate numbers (900...): a real number, but not one we call."""
     digits = "".join(ch for ch in str(ctx.slot("phone")) if ch.isdigit())
+    if digits.startswith("900"):
+        ctx.refuse("phone", "utter_premium_number")
+        return
     ctx.set_slot("phone", digits if len(digits) >= 6 else None)
+
+
+@action("dmtest_erase")
+async def erase(ctx: ActionContext) -> None:
+    SERVICE["erased"] = SERVICE.get("erased", 0) + 1
 
 
 @action("dmtest_count")

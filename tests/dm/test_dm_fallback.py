@@ -13,9 +13,11 @@ async def test_low_confidence_offers_the_top_intents(chat: Chat) -> None:
     assert await chat.say("nlu_fallback", confidence=0.4, ranking=RANKING) == ["utter_clarify"]
     assert chat.decision is not None
     act = chat.decision.acts[0]
-    assert [(b.title, b.payload) for b in act.buttons] == [("Check an order", "/order_status"), ("Book", "/book")]
-    assert act.slots["options"] == ["Check an order", "Book"]
-    assert chat.explained("offered: Check an order, Book")
+    # order_status has a title; book is labelled with its first example, in the user's own words
+    assert [(b.title, b.payload) for b in act.buttons] == [("Check an order", "/order_status"),
+                                                            ("Book an appointment", "/book")]
+    assert act.slots["options"] == ["Check an order", "Book an appointment"]
+    assert chat.explained("offered: Check an order, Book an appointment")
 
 
 async def test_confidence_below_threshold_counts_as_fallback(chat: Chat) -> None:

@@ -1,8 +1,13 @@
-"""Fixtures for the server tests: a real redis-server on a free loopback port, a tiny test domain."""
+"""Fixtures for the server tests: a real redis-server on a free loopback port, a tiny test domain.
+
+Helpers the tests import (a live uvicorn server, worker processes) are in ``server_helpers``:
+a module named ``conftest`` is not importable reliably when other test folders have one too.
+"""
 
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -11,18 +16,18 @@ from pathlib import Path
 
 import pytest
 
-DOMAIN = Path(__file__).parent / "domain"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from server_helpers import DOMAIN, free_port
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A private redis-server for this test session, in a temp dir, stopped afterwards."""
+def redis_url(redis_process: tuple[str, subprocess.Popen[bytes]]) -> str:
+    return redis_process[0]
+
+
+@pytest.fixture(scope="session")
+def redis_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A private redis-server for this test session, in a temp dir, stopped afterwards (its process too,
+    for the tests that freeze it)."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
@@ -44,8 +49,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.kill()
         pytest.fail("redis-server did not start")
     try:
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}/0", proc
     finally:
+        proc.send_signal(signal.SIGCONT)  # in case a test left it frozen
         proc.terminate()
         proc.wait(timeout=10)
 

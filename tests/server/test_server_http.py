@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,11 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from dialogue.server import ServerConfig, create_app
+from dialogue.server import ServerConfig, create_app, started
 from dialogue.server.build import BotOptions, build_service
 
 DOMAIN = Path(__file__).parent / "domain"
+ADMIN = "admin-token-for-the-tests"
 
 
 @contextlib.asynccontextmanager
@@ -24,6 +26,7 @@ async def serving(
 ) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     app = create_app(lambda metrics: build_service(DOMAIN, BotOptions(**options), metrics), config)
     async with app.router.lifespan_context(app):
+        await started(app)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield app, client
@@ -68,6 +71,7 @@ async def test_server_tracker_and_restart() -> None:
         ({"json": {"txt": "hello"}}, 422, "invalid_request"),
         ({"json": {"text": 42}}, 422, "invalid_request"),
         ({"json": {"text": "   "}}, 422, "empty_text"),
+        ({"json": {"text": "\u200b\ufeff\u0000"}}, 422, "empty_text"),
         ({"json": {"text": "x" * 501}}, 422, "text_too_long"),
         ({"content": b'{"text": "' + b"x" * 70_000 + b'"}'}, 413, "body_too_large"),
     ],
@@ -95,13 +99,13 @@ async def test_server_unknown_routes_methods_and_ids_are_json_errors() -> None:
     assert bad_id.status_code == 400 and bad_id.json()["error"]["code"] == "invalid_conversation_id"
 
 
-async def test_server_token_authentication() -> None:
-    async with serving(ServerConfig(token="s3cret")) as (_, client):
+async def test_server_admin_token_authentication() -> None:
+    async with serving(ServerConfig(admin_token=ADMIN)) as (_, client):
         none = await client.post("/conversations/c1/messages", json={"text": "hello"})
         wrong = await client.post("/conversations/c1/messages", json={"text": "hello"},
                                   headers={"Authorization": "Bearer nope"})
         right = await client.post("/conversations/c1/messages", json={"text": "hello"},
-                                  headers={"Authorization": "Bearer s3cret"})
+                                  headers={"Authorization": f"Bearer {ADMIN}"})
         health = await client.get("/health")
     assert none.status_code == 401 and none.json()["error"]["code"] == "unauthorized"
     assert wrong.status_code == 401
@@ -159,9 +163,11 @@ async def test_server_micro_batching_batches_concurrent_parses() -> None:
 async def test_server_websocket_streams_tokens_then_the_turn() -> None:
     from starlette.testclient import TestClient
 
-    app = create_app(lambda metrics: build_service(DOMAIN, BotOptions(), metrics), ServerConfig(token="t"))
+    app = create_app(lambda metrics: build_service(DOMAIN, BotOptions(), metrics), ServerConfig(admin_token=ADMIN))
     with TestClient(app) as client:
-        with client.websocket_connect("/conversations/w1/stream?token=t") as ws:
+        while client.get("/ready").status_code != 200:
+            time.sleep(0.02)
+        with client.websocket_connect(f"/conversations/w1/stream?token={ADMIN}") as ws:
             ws.send_json({"text": "hello there friend"})
             frames = []
             while True:
@@ -183,6 +189,7 @@ async def test_server_graceful_shutdown_finishes_in_flight_turns() -> None:
     app = create_app(lambda metrics: build_service(DOMAIN, BotOptions(), metrics))
     lifespan = app.router.lifespan_context(app)
     await lifespan.__aenter__()
+    await started(app)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
     slow = asyncio.create_task(client.post("/conversations/g1/messages", json={"text": "slow one"}))
     await asyncio.sleep(0.1)

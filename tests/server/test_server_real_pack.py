@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dialogue.server import create_app
+from dialogue.server import create_app, started
 from dialogue.server.build import BotOptions, build_service
 
 PACK = Path(__file__).resolve().parents[2] / "domains" / "customer_service"
@@ -20,6 +20,7 @@ async def test_server_real_components_tiny_domain(tmp_path: Path) -> None:
     shutil.copytree(REAL, domain)  # the model cache goes to the copy
     app = create_app(lambda metrics: build_service(domain, BotOptions(), metrics))
     async with app.router.lifespan_context(app):
+        await started(app)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
             hello = (await client.post("/conversations/r1/messages", json={"text": "hello"})).json()
             order = (await client.post("/conversations/r1/messages", json={"text": "where is my order 246810"})).json()
@@ -44,6 +45,7 @@ async def test_server_serves_the_customer_service_pack(tmp_path: Path) -> None:
     options = BotOptions(store=f"sqlite:///{tmp_path / 'conversations.sqlite3'}")
     app = create_app(lambda metrics: build_service(domain, options, metrics))
     async with app.router.lifespan_context(app):
+        await started(app)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
             hello = await client.post("/conversations/p1/messages", json={"text": "hello there"})
             order = await client.post("/conversations/p1/messages", json={"text": "where is my order?"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -16,8 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from server_helpers import Workers
 from dialogue.messages import BotTurn, ParsedMessage, decode
-from dialogue.server import ServerConfig, create_app
+from dialogue.server import ServerConfig, create_app, started
 from dialogue.server.build import BotOptions, build_service
 
 DOMAIN = Path(__file__).parent / "domain"
@@ -25,44 +27,9 @@ pytestmark = pytest.mark.redis
 FAST = ["--shards", "8", "--lease-ms", "900", "--claim-idle-ms", "300"]
 
 
-class Workers:
-    def __init__(self, redis_url: str, prefix: str) -> None:
-        self.redis_url = redis_url
-        self.prefix = prefix
-        self.procs: list[subprocess.Popen[str]] = []
-        self.consumers: dict[int, str] = {}  # pid → the bus consumer name it printed
-
-    def start(self, kind: str, count: int = 1) -> list[subprocess.Popen[str]]:
-        env = {**os.environ, "DIALOGUE_TEST_REDIS": self.redis_url}
-        started = [
-            subprocess.Popen(
-                [sys.executable, "-m", "dialogue", "worker", kind, str(DOMAIN), "--bus", self.redis_url,
-                 "--prefix", self.prefix, *FAST],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-            )
-            for _ in range(count)
-        ]
-        for proc in started:
-            line = proc.stdout.readline() if proc.stdout else ""
-            assert "ready" in line, f"worker {kind} did not start: {line!r}"
-            self.consumers[proc.pid] = line.strip().rsplit("(", 1)[1].rstrip(")")
-        self.procs.extend(started)
-        return started
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
 @pytest.fixture
 def workers(redis_url: str) -> Iterator[Workers]:
-    pool = Workers(redis_url, "w" + uuid.uuid4().hex[:8])
+    pool = Workers(redis_url, "w" + uuid.uuid4().hex[:8], DOMAIN, FAST)
     try:
         yield pool
     finally:
@@ -70,11 +37,12 @@ def workers(redis_url: str) -> Iterator[Workers]:
 
 
 @contextlib.asynccontextmanager
-async def gateway(redis_url: str, prefix: str) -> AsyncIterator[httpx.AsyncClient]:
+async def gateway(redis_url: str, prefix: str, turn_timeout: float = 20) -> AsyncIterator[httpx.AsyncClient]:
     os.environ["DIALOGUE_TEST_REDIS"] = redis_url  # the gateway's own manager handles restarts only
     options = BotOptions(bus=redis_url, prefix=prefix, shards=8)
-    app = create_app(lambda metrics: build_service(DOMAIN, options, metrics), ServerConfig(turn_timeout=20))
+    app = create_app(lambda metrics: build_service(DOMAIN, options, metrics), ServerConfig(turn_timeout=turn_timeout))
     async with app.router.lifespan_context(app):
+        await started(app)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw", timeout=30) as c:
             yield c
 
@@ -146,3 +114,56 @@ async def test_workers_killing_a_worker_loses_no_message_and_duplicates_no_reply
     await r.aclose()
     assert len(replies) == conversations * turns
     assert set(replies.values()) == {1}
+
+
+def dead_letters(redis_url: str, prefix: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "dialogue", "dead-letters", *args, "--bus", redis_url,
+                           "--prefix", prefix], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+async def test_a_message_that_kills_every_worker_goes_to_the_dead_letters_and_can_be_replayed(
+    redis_url: str, workers: Workers
+) -> None:
+    import redis.asyncio as aioredis
+
+    poisoned = {"DIALOGUE_TEST_POISON": "1"}  # the fake NLU dies (os._exit) on "poison"
+    workers.start("nlu", env=poisoned)
+    workers.start("dm")
+    workers.start("nlg")
+    run = uuid.uuid4().hex[:6]
+    async with gateway(redis_url, workers.prefix, turn_timeout=90) as client:
+        pill = asyncio.create_task(client.post(f"/conversations/{run}-p/messages", json={"text": "poison pill"}))
+        deaths, deadline = 0, asyncio.get_running_loop().time() + 80
+        while not pill.done():  # a supervisor restarting the worker each time it dies
+            assert asyncio.get_running_loop().time() < deadline
+            for proc in [p for p in workers.procs if p.returncode is None and p.poll() is not None]:
+                deaths += 1
+                workers.start("nlu", env=poisoned, may_die=True)
+            await asyncio.sleep(0.05)
+        reply = await pill
+        others = await converse(client, f"{run}-ok", 2)  # the bus is still healthy
+    assert reply.status_code == 200 and reply.json()["error"] is True  # the user got the error response
+    assert deaths == 3 and others == ["1: hello 0", "2: hello 1"]
+
+    (letter,) = [json.loads(line) for line in dead_letters(redis_url, workers.prefix, "list", "--json").splitlines()]
+    assert letter["group"] == "nlu" and letter["deliveries"] == 3 and "died or hung" in letter["error"]
+    assert decode(letter["message"]).text == "poison pill"
+    assert "1 dead letter(s)" in dead_letters(redis_url, workers.prefix, "list")
+
+    for proc in workers.procs:  # the bug is fixed: an NLU worker without the poison
+        if proc.poll() is None and "nlu" in proc.args:  # type: ignore[operator]
+            proc.terminate()
+            proc.wait(timeout=10)
+    workers.start("nlu")
+    assert "replayed 1 of 1" in dead_letters(redis_url, workers.prefix, "replay", letter["id"])
+    r = aioredis.from_url(redis_url, decode_responses=True)
+    turn_id = str(decode(letter["message"]).turn_id)
+    for _ in range(200):  # the replayed message reaches the manager (which keeps turns in Redis)
+        if turn_id in await r.hkeys(f"test:turns:{run}-p"):
+            break
+        await asyncio.sleep(0.05)
+    assert turn_id in await r.hkeys(f"test:turns:{run}-p")
+    await r.aclose()
+    assert dead_letters(redis_url, workers.prefix, "list", "--json").strip() == ""

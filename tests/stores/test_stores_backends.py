@@ -129,3 +129,27 @@ def test_stores_are_registered() -> None:
     assert registry("store").get("sqlite") is SQLiteStore
     assert registry("store").get("redis") is RedisStore
     assert registry("store").get("postgres") is PostgresStore
+
+
+async def test_positions_let_a_reader_catch_up_with_other_writers(open_store: Callable[[], TrackerStore]) -> None:
+    """``append`` says where the conversation ends, ``load_from`` returns what came after a position."""
+    from dialogue.stores.base import Position, StoreConflict
+
+    mine, theirs = open_store(), open_store()  # two processes on the same data
+    first = await mine.append("p", RECORDS[:1])
+    assert first == Position(0, 1)
+    whole = await mine.load_from("p")
+    assert whole.whole and whole.records == RECORDS[:1] and whole.position == first
+    assert await theirs.append("p", RECORDS[1:]) == Position(0, 3)
+    tail = await mine.load_from("p", first)
+    assert not tail.whole and tail.records == RECORDS[1:] and tail.position == Position(0, 3)
+    with pytest.raises(StoreConflict):  # compare-and-append: mine read at 1, the store is at 3
+        await mine.append("p", RECORDS[:1], expect=first)
+    assert await mine.load("p") == RECORDS
+    assert await mine.append("p", RECORDS[:1], expect=Position(0, 3)) == Position(0, 4)
+    replaced = await theirs.replace("p", RECORDS[:2])
+    assert replaced == Position(1, 2)
+    after_replace = await mine.load_from("p", Position(0, 4))  # a new epoch: read it all again
+    assert after_replace.whole and after_replace.records == RECORDS[:2] and after_replace.position == Position(1, 2)
+    for store in {id(mine): mine, id(theirs): theirs}.values():
+        await store.close()

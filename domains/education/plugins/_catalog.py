@@ -14,12 +14,14 @@ import re
 import runpy
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+import snowballstemmer
 
 #: overrides where the working database lives (tests, deployments with a shared DB)
 DB_ENV = "DIALOGUE_EDUCATION_DB"
@@ -135,6 +137,14 @@ class Question:
         return options[close[0]] if close else None
 
 
+stem = snowballstemmer.stemmer("english").stemWord
+
+
+def stems(text: str) -> set[str]:
+    """The stems of a text's words, so "courses on neural network" finds "neural networks"."""
+    return {stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
+
+
 def _plain(text: str) -> str:
     return re.sub(r"[^\w^²/.+-]+", " ", text.lower()).strip(" .")
 
@@ -245,8 +255,11 @@ class Catalog:
             return self._course(db, row) if row else None
 
     def search(self, subject: str | None = None, level: str | None = None, schedule: str | None = None,
-               mode: str | None = None, limit: int = 5) -> list[Course]:
-        """Courses matching every given filter, those starting soonest with free seats first."""
+               mode: str | None = None, limit: int = 5, topic: Sequence[str] = ()) -> list[Course]:
+        """Courses matching every given filter, those starting soonest with free seats first.
+
+        ``topic`` words ("machine", "learning") must all appear, in any inflection, in the course's
+        title, subject or description; title matches come first."""
         clauses, params = [], []
         for column, value in (("subject", subject), ("level", level), ("schedule", schedule), ("mode", mode)):
             if value:
@@ -256,8 +269,15 @@ class Catalog:
         with self._connect() as db:
             rows = db.execute(f"SELECT * FROM courses{where} ORDER BY code", params).fetchall()  # noqa: S608 - fixed columns
             courses = [self._course(db, r) for r in rows]
-        courses.sort(key=lambda c: (c.seats_left == 0, c.level != "beginner", c.code))
+        wanted = {stem(w) for w in topic}
+        if wanted:
+            courses = [c for c in courses if wanted <= stems(f"{c.title} {c.subject} {c.description}")]
+        courses.sort(key=lambda c: (not wanted <= stems(c.title), c.seats_left == 0, c.level != "beginner", c.code))
         return courses[:limit] if limit else courses
+
+    def topic_vocabulary(self) -> set[str]:
+        """Stems of every word in course titles and subjects: the words that can name a topic."""
+        return set().union(*(stems(f"{c.title} {c.subject}") for c in self.search(limit=0)))
 
     def subjects(self) -> list[str]:
         with self._connect() as db:

@@ -8,6 +8,7 @@ confirmation message shows. Writes happen only in the submit actions, after conf
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from dialogue.actions import ActionContext, action
@@ -29,27 +30,56 @@ def latest_text(ctx: ActionContext) -> str:
 # --------------------------------------------------------------------------- catalog
 
 
+#: words of a course search that never name a topic
+SEARCH_WORDS = frozenset("""
+    a about an and any anything are available be can class classes could course courses do does find for found
+    get give got have i in is it learn list look looking me my need of offer on one ones or please run runs search
+    see show some something study taught teach that the there these this to want what which with would you your
+    there's what's i'd i'm hi hello thanks thank ok okay also more other all good best new related regarding covering
+""".split())
+TOPIC_AFTER = re.compile(r"\b(?:on|about|covering|regarding|related to|in the area of)\s+(.+)$", re.IGNORECASE)
+
+
+def topic_words(ctx: ActionContext, vocabulary: set[str]) -> list[str]:
+    """The topic a search asks for, beyond the subject/level/schedule/mode entities, and whether it was
+    asked for explicitly ("courses on machine learning": every word counts) or only mentioned (then
+    only words that occur in course titles and subjects count, so chatter never filters)."""
+    text = latest_text(ctx)
+    for entity in ctx.entities:  # the filters are searched by column; a course title is a topic too
+        if entity.type in FILTERS:
+            text = text[: entity.start] + " " * (entity.end - entity.start) + text[entity.end:]
+    explicit = TOPIC_AFTER.search(text)
+    words = [w for w in re.findall(r"[a-z0-9+#]+", (explicit.group(1) if explicit else text).lower())
+             if w not in SEARCH_WORDS and len(w) > 1]
+    return words if explicit else [w for w in words if cat.stem(w) in vocabulary]
+
+
 @action("action_search_courses")
 async def search_courses(ctx: ActionContext) -> None:
     """Filters from this message; a message with only a level/schedule/mode refines the last search."""
     said = {name: ctx.entity(name) for name in FILTERS}
-    if said["subject"] or not any(said.values()):
+    db = catalog(ctx)
+    topic = topic_words(ctx, await asyncio.to_thread(db.topic_vocabulary))
+    if said["subject"] or topic or not any(said.values()):
         filters = said  # a new search (or "show me courses": everything)
     else:
         filters = {name: said[name] or ctx.slot(name) for name in FILTERS}
     for name in FILTERS:
         ctx.set_slot(name, filters[name])
-    found = await asyncio.to_thread(catalog(ctx).search, **filters, limit=6)
-    described = " ".join(v for v in (filters["level"], filters["mode"], filters["subject"]) if v)
-    when = f" in the {filters['schedule']}" if filters["schedule"] in ("mornings", "afternoons", "evenings") else (
-        " at weekends" if filters["schedule"] == "weekends" else "")
+    found = await asyncio.to_thread(db.search, **filters, limit=6, topic=topic)
+    described = " ".join(v for v in (filters["level"], filters["mode"], filters["subject"], "courses") if v)
+    if topic:
+        described += " on " + " ".join(topic)
+    if filters["schedule"] in ("mornings", "afternoons", "evenings"):
+        described += f" in the {filters['schedule']}"
+    elif filters["schedule"] == "weekends":
+        described += " at weekends"
     if not found:
         ctx.set_slot("suggested_course", None)
-        ctx.respond("utter_no_courses_found", filters=(described + " courses" + when).strip())
+        ctx.respond("utter_no_courses_found", filters=described)
         return
     ctx.set_slot("suggested_course", found[0].code)
-    ctx.respond("utter_course_results", courses=[c.summary() for c in found],
-                filters=((described + " courses") if described else "courses") + when)
+    ctx.respond("utter_course_results", courses=[c.summary() for c in found], filters=described)
 
 
 @action("action_course_info")
@@ -105,7 +135,7 @@ async def _check_student(ctx: ActionContext) -> dict[str, Any] | None:
     return student
 
 
-def _refuse(ctx: ActionContext, problem: Any) -> None:
+def _say_why(ctx: ActionContext, problem: Any) -> None:
     """Say why an enrolment is not possible (one response per reason, in responses.yml)."""
     ctx.respond(f"utter_enrol_{problem.code}", **problem.details)
 
@@ -138,8 +168,8 @@ async def _refuse_if_ineligible(ctx: ActionContext, student_id: str, code: str) 
         return False
     if problem.code == "course_full":
         problem.details["alternatives"] = await _alternatives(ctx, code)
-    _refuse(ctx, problem)
-    ctx.set_slot("course_code", None)
+    ctx.refuse("course_code")  # the form ends unless another course comes next
+    _say_why(ctx, problem)
     return True
 
 
@@ -182,8 +212,8 @@ async def validate_drop_student(ctx: ActionContext) -> None:
         return
     current = await asyncio.to_thread(catalog(ctx).enrolments, student["id"])
     if code not in {c.code for c in current}:
-        ctx.set_slot("course_code", None)
-        ctx.respond("utter_not_enrolled_in", code=code, current=", ".join(c.code for c in current) or "no courses")
+        ctx.refuse("course_code", "utter_not_enrolled_in", code=code,
+                   current=", ".join(c.code for c in current) or "no courses")
 
 
 @action("action_validate_drop_course")
@@ -195,9 +225,8 @@ async def validate_drop_course(ctx: ActionContext) -> None:
     if sid:
         current = await asyncio.to_thread(catalog(ctx).enrolments, sid)
         if course.code not in {c.code for c in current}:
-            ctx.set_slot("course_code", None)
-            ctx.respond("utter_not_enrolled_in", code=course.code,
-                        current=", ".join(c.code for c in current) or "no courses")
+            ctx.refuse("course_code", "utter_not_enrolled_in", code=course.code,
+                       current=", ".join(c.code for c in current) or "no courses")
             ctx.respond("utter_ask_drop_course")
             return
     ctx.set_slot("course_code", course.code)
@@ -216,7 +245,7 @@ async def enrol(ctx: ActionContext) -> None:
     try:
         course = await asyncio.to_thread(db.enrol, sid, code)
     except cat.EnrolmentError as problem:
-        _refuse(ctx, problem)
+        _say_why(ctx, problem)
         return
     deadlines = await asyncio.to_thread(db.deadlines, sid, course.code, None, False)
     first = deadlines[0] if deadlines else None

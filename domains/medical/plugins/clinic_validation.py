@@ -244,8 +244,7 @@ async def validate_medication(ctx: ActionContext) -> None:
         ctx.set_slot("medication", value)  # not in our list: the care team will check it
         return
     name, controlled = known
-    if controlled:
-        ctx.set_slot("medication", None)
-        ctx.respond("utter_refill_needs_visit", medication=name)
+    if controlled:  # not by message: the form ends unless another medication comes next
+        ctx.refuse("medication", "utter_refill_needs_visit", medication=name)
         return
     ctx.set_slot("medication", name)

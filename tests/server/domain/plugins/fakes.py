@@ -44,6 +44,8 @@ class KeywordNLU:
         text = parse.text.lower()
         if "explode" in text:
             raise RuntimeError("the NLU exploded on purpose")
+        if "poison" in text and os.environ.get("DIALOGUE_TEST_POISON"):
+            os._exit(3)  # a worker killed by a message, as a segfault or the OOM killer would
         if "human" in text:
             name = "help"
         elif text.startswith(("hello", "hi")):

@@ -1,0 +1,1 @@
+"""Bring a bot from another framework across: ``dialogue import rasa PROJECT OUT``."""

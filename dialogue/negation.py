@@ -1,0 +1,151 @@
+"""Negation and hesitation in English messages: cue words with a scope, in the spirit of NegEx.
+
+"don't cancel it" is a refusal even when a classifier, which mostly sees "cancel", reads it as a
+request to cancel; "not sure" or "hmm wait" are neither yes nor no. The dialogue manager uses this
+where acting on a misunderstanding would do harm (confirmations); it is plain text processing, so the
+NLU, actions and plugins may use it too.
+
+* A **negation** is a cue ("no", "not", "never", "don't", "nope"...) and its **scope**: the words after it
+  up to punctuation, a contrasting conjunction ("but", "though"...) or the next cue, at most
+  ``MAX_SCOPE`` words. "please don't" has an empty scope; so has "no" in "no, keep it".
+* Fixed phrases that contain a cue but say nothing negative ("no problem", "why not", "don't worry")
+  are not negations.
+* A **hesitation** is a hedge ("maybe", "not sure", "i guess", "hmm", "wait"...): the message is not a
+  clear answer either way. A negation cue inside a hedge ("not" in "not sure") is part of the hedge.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_SCOPE = 6
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[.,;:!?()\[\]]")
+_TERMINATORS = frozenset(".,;:!?()[]")
+_CONJUNCTIONS = frozenset({"but", "however", "though", "although", "yet", "except", "instead", "because", "so",
+                           "cause", "cos", "while", "whereas"})
+_CUES = frozenset({
+    "no", "not", "never", "nope", "nah", "naw", "nay", "noo", "nooo", "neither", "nor", "none", "nothing",
+    "nobody", "nowhere", "without", "cannot", "negative",
+    # contractions, with and without the apostrophe people often skip
+    "don't", "dont", "doesn't", "doesnt", "didn't", "didnt", "isn't", "isnt", "aren't", "arent", "wasn't",
+    "wasnt", "weren't", "werent", "won't", "wouldn't", "wouldnt", "shouldn't", "shouldnt", "can't", "cant",
+    "couldn't", "couldnt", "haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt", "mustn't", "mustnt",
+    "needn't", "neednt", "ain't", "aint", "shan't", "dnt",
+})
+#: two-word cues (the second word completes a negation: "rather not", "no longer")
+_PAIRS = {("do", "not"), ("does", "not"), ("did", "not"), ("will", "not"), ("would", "not"), ("should", "not"),
+          ("could", "not"), ("can", "not")}
+#: phrases with a cue that are not negative; matched as whole word sequences
+_PSEUDO = tuple(tuple(p.split()) for p in (
+    "no problem", "no problems", "no prob", "no probs", "no worries", "no worry", "not a problem", "no doubt",
+    "why not", "not bad", "no question", "can't wait", "cant wait", "cannot wait", "don't worry", "dont worry",
+    "not only", "no matter", "whether or not", "if not", "not to mention", "can't complain", "cant complain",
+    "couldn't be better", "no hesitation",
+))
+_HEDGES = tuple(tuple(p.split()) for p in (
+    "not sure", "not really sure", "not so sure", "not too sure", "not certain", "unsure", "maybe", "perhaps",
+    "possibly", "probably", "i guess", "guess so", "i suppose", "suppose so", "i think so", "idk",
+    "dunno", "don't know", "dont know", "do not know", "no idea", "not know", "hmm", "hmmm", "hm", "umm", "um",
+    "uh", "erm", "kinda", "kind of", "sort of", "sorta", "wait", "hold on", "let me think", "give me a sec",
+    "one sec", "i'm torn", "either way", "whatever",
+))
+
+
+@dataclass(frozen=True)
+class Negation:
+    """One negation cue as written, where it is, and the words it applies to."""
+
+    cue: str
+    start: int
+    end: int
+    scope: str
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    lowered = text.lower().replace("’", "'").replace("‘", "'")
+    return [_Token(m.group(0), m.start(), m.end()) for m in _WORD.finditer(lowered)]
+
+
+def _phrase_spans(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
+    """Token index ranges [i, j) where one of ``phrases`` occurs."""
+    spans = []
+    for i in range(len(words)):
+        for phrase in phrases:
+            if tuple(words[i:i + len(phrase)]) == phrase:
+                spans.append((i, i + len(phrase)))
+    return spans
+
+
+def _covered(index: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= index < end for start, end in spans)
+
+
+def _cue_positions(words: list[str]) -> list[tuple[int, int]]:
+    """Token ranges of negation cues (one or two tokens), in order."""
+    cues = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and (words[i], words[i + 1]) in _PAIRS:
+            cues.append((i, i + 2))
+            i += 2
+            continue
+        if words[i] in _CUES or (words[i].endswith("n't") and len(words[i]) > 3):
+            cues.append((i, i + 1))
+        i += 1
+    return cues
+
+
+def negations(text: str) -> list[Negation]:
+    """Every negation in ``text`` with its scope; fixed positive phrases and hedges are left out."""
+    tokens = _tokens(text)
+    words = [t.text for t in tokens]
+    ignored = _phrase_spans(words, _PSEUDO) + _phrase_spans(words, _HEDGES)
+    cues = [(a, b) for a, b in _cue_positions(words) if not _covered(a, ignored)]
+    starts = {a for a, _ in cues}
+    found = []
+    for a, b in cues:
+        scope: list[_Token] = []
+        for index in range(b, len(tokens)):
+            token = tokens[index]
+            if token.text in _TERMINATORS or token.text in _CONJUNCTIONS or index in starts or len(scope) >= MAX_SCOPE:
+                break
+            scope.append(token)
+        found.append(Negation(
+            cue=text[tokens[a].start:tokens[b - 1].end],
+            start=tokens[a].start,
+            end=tokens[b - 1].end,
+            scope=text[scope[0].start:scope[-1].end] if scope else "",
+        ))
+    return found
+
+
+def is_negated(text: str) -> bool:
+    """True when ``text`` contains a negation (not counting "no problem", "not sure" and the like)."""
+    return bool(negations(text))
+
+
+def negates(text: str, words: set[str] | frozenset[str]) -> bool:
+    """True when one of ``words`` (lower case) lies in the scope of a negation: "don't cancel it" negates cancel."""
+    for negation in negations(text):
+        if {t.text for t in _tokens(negation.scope)} & words:
+            return True
+    return False
+
+
+def hesitation(text: str) -> str | None:
+    """The first hedge in ``text`` ("maybe", "not sure", "hmm"...), or None when it sounds decided."""
+    words = [t.text for t in _tokens(text)]
+    spans = _phrase_spans(words, _HEDGES)
+    if not spans:
+        return None
+    start, end = min(spans)
+    return " ".join(words[start:end])

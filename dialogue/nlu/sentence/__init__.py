@@ -1,0 +1,1 @@
+"""The few-shot intent classifier on sentence embeddings (``sentence_intent``)."""

@@ -1,0 +1,73 @@
+"""The negation and hesitation detector: cues with a scope, fixed positive phrases, hedges."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.negation import MAX_SCOPE, hesitation, is_negated, negates, negations
+
+
+@pytest.mark.parametrize(
+    ("text", "cues"),
+    [
+        ("don't cancel it", [("don't", "cancel it")]),
+        ("no, keep it", [("no", "")]),
+        ("actually no wait, don't cancel it", [("no", "wait"), ("don't", "cancel it")]),
+        ("please don't", [("don't", "")]),
+        ("dont drop it", [("dont", "drop it")]),  # the apostrophe people skip
+        ("Don’t cancel", [("Don’t", "cancel")]),  # a typographic apostrophe, the cue as written
+        ("i do not want that", [("do not", "want that")]),
+        ("nope", [("nope", "")]),
+        ("no I never asked for that", [("no", "I"), ("never", "asked for that")]),
+        ("I haven't received it but cancel it", [("haven't", "received it")]),  # "but" ends the scope
+        ("no.", [("no", "")]),
+    ],
+)
+def test_cues_and_their_scope(text: str, cues: list[tuple[str, str]]) -> None:
+    assert [(n.cue, n.scope) for n in negations(text)] == cues
+
+
+def test_offsets_point_at_the_cue_in_the_original_text() -> None:
+    text = "Well, I DON'T want it"
+    (negation,) = negations(text)
+    assert text[negation.start:negation.end] == "DON'T"
+    assert negation.scope == "want it"
+
+
+def test_scope_is_bounded() -> None:
+    (negation,) = negations("not " + " ".join(f"w{i}" for i in range(20)))
+    assert len(negation.scope.split()) == MAX_SCOPE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yes please", "no problem, go ahead", "sure, why not", "no worries", "not a problem at all", "don't worry, do it",
+     "sounds good", "can't wait", ""],
+)
+def test_positive_phrases_are_not_negations(text: str) -> None:
+    assert not is_negated(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "hedge"),
+    [("not sure tbh", "not sure"), ("hmm wait", "hmm"), ("idk maybe", "idk"), ("yeah i guess", "i guess"),
+     ("i don't know", "don't know"), ("no idea", "no idea"), ("Maybe?", "maybe")],
+)
+def test_hesitations(text: str, hedge: str) -> None:
+    assert hesitation(text) == hedge
+
+
+@pytest.mark.parametrize("text", ["not sure tbh", "i don't know", "no idea"])
+def test_a_cue_inside_a_hedge_is_not_a_negation(text: str) -> None:
+    assert not is_negated(text)
+
+
+@pytest.mark.parametrize("text", ["yes", "yes please cancel it", "no, keep it", "absolutely", "go ahead"])
+def test_decided_answers_have_no_hesitation(text: str) -> None:
+    assert hesitation(text) is None
+
+
+def test_negates_looks_inside_the_scope_only() -> None:
+    assert negates("please don't cancel my order", {"cancel"})
+    assert not negates("cancel it, I don't need it anymore", {"cancel"})
+    assert not negates("cancel it", {"cancel"})
