@@ -74,6 +74,7 @@ class BotMessage(Value):
     payload: dict[str, Any] | None = None
     response: str | None = None  # name of the template it came from, if any
     generated: bool = False  # True when a language model wrote (or rewrote) the text
+    source: str | None = None  # the knowledge passage a grounded answer came from ("policies.md:12")
 
 
 # --------------------------------------------------------------------------- bus messages

@@ -70,10 +70,14 @@ async def _run(args: argparse.Namespace, console: Any) -> int:
     try:
         from dialogue.assembly import prepare_nlu
         from dialogue.components import load_local_plugins
+        from dialogue.knowledge.answer import index_domain_knowledge
 
         load_local_plugins(domain)
         with console.status("loading or training the NLU models..."):
             components = await asyncio.to_thread(prepare_nlu, domain, train=True)
+        if domain.knowledge_dir is not None:  # so that no conversation turn waits for the encoder to load
+            with console.status("indexing the knowledge..."):
+                await asyncio.to_thread(index_domain_knowledge, domain)
     except PluginError as exc:
         raise _Usage(escape(str(exc))) from None
 

@@ -151,18 +151,26 @@ class RuleDialogueManager:
         """Keep what the bot said, and whether a language model wrote it, in the tracker."""
         async with self._conversation(reply.conversation_id):
             item = record("reply", reply.turn_id, messages=[
-                {"text": m.text, "response": m.response, "generated": m.generated} for m in reply.messages
+                {"text": m.text, "response": m.response, "generated": m.generated,
+                 **({"source": m.source} if m.source else {})} for m in reply.messages
             ])
+            items = [item]
+            if any(m.source for m in reply.messages):
+                # the NLG answered from the domain's knowledge: the user was helped after all, so the
+                # turn does not count towards the "not understood N times in a row" handoff
+                items.append(record("fail", reply.turn_id, count=0))
             if not self._positioned:
                 tracker = await self._tracker(reply.conversation_id)
-                await self.store.append(reply.conversation_id, [item])
-                tracker.add(item)
+                await self.store.append(reply.conversation_id, items)
+                for entry in items:
+                    tracker.add(entry)
                 return
             cached = self._cache.get(reply.conversation_id)
-            position = await self.store.append(reply.conversation_id, [item])
+            position = await self.store.append(reply.conversation_id, items)
             if cached is not None:  # no need to load a tracker just to add a record to it
-                cached[0].add(item)
-                self._remember(cached[0], cached[1], position, 1)
+                for entry in items:
+                    cached[0].add(entry)
+                self._remember(cached[0], cached[1], position, len(items))
 
     @staticmethod
     def _already_handled(tracker: Tracker, turn_id: int) -> bool:

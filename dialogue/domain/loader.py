@@ -17,12 +17,13 @@ from dialogue.domain.schema import (
     SINGLE_SECTIONS,
     DomainFile,
     GenerationSettings,
+    KnowledgeSettings,
     PipelineSpec,
     Settings,
 )
 
 #: sub-folders of a domain that hold other things than domain YAML
-SKIPPED_DIRS = {"tests", "data", "plugins", ".dialogue", "__pycache__"}
+SKIPPED_DIRS = {"tests", "data", "plugins", "knowledge", ".dialogue", "__pycache__"}
 
 
 def domain_files(folder: Path) -> list[Path]:
@@ -107,6 +108,7 @@ def load_domain(folder: str | Path) -> Domain:
         pipeline=merged.get("pipeline") or PipelineSpec(),
         settings=merged.get("settings") or Settings(),
         generation=merged.get("generation") or GenerationSettings(),
+        knowledge=merged.get("knowledge") or KnowledgeSettings(),
         plugins=merged["plugins"],
         files=tuple(files),
     )

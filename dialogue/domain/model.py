@@ -11,6 +11,7 @@ from dialogue.domain.schema import (
     FormSpec,
     GenerationSettings,
     IntentSpec,
+    KnowledgeSettings,
     PipelineSpec,
     ResponseVariant,
     RuleSpec,
@@ -39,9 +40,16 @@ class Domain:
     pipeline: PipelineSpec = field(default_factory=PipelineSpec)
     settings: Settings = field(default_factory=Settings)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
+    knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     plugins: list[str] = field(default_factory=list)
     #: files the domain was read from, for fingerprints and messages
     files: tuple[Path, ...] = ()
+
+    @property
+    def knowledge_dir(self) -> Path | None:
+        """The folder of documents grounded answers come from, when the domain has one and uses it."""
+        folder = self.path / self.knowledge.folder
+        return folder if self.knowledge.enabled and folder.is_dir() else None
 
     @property
     def model_dir(self) -> Path:

@@ -175,6 +175,27 @@ from dialogue.nlg.checks import check_templates  # noqa: E402 - templates: synta
 CHECKS.append(check_templates)
 
 
+def check_knowledge(domain: Domain, origin: Origin) -> list[Problem]:
+    """The knowledge folder reads (Markdown, YAML Q&A) and the answer response exists if named."""
+    from dialogue.knowledge.documents import knowledge_problems
+
+    problems = []
+    settings = domain.knowledge
+    if "response" in _raw_keys(origin, ("knowledge",)) and (message := _missing("response", settings.response, domain.responses)):
+        problems.append(origin.problem(("knowledge",), ("response",), f"knowledge.response: {message}"))
+    for name in settings.answers_for or []:
+        if message := _missing("response", name, domain.responses):
+            problems.append(origin.problem(("knowledge",), ("answers_for",), f"knowledge.answers_for: {message}"))
+    if domain.knowledge_dir is not None:
+        problems.extend(knowledge_problems(domain.knowledge_dir))
+    elif settings.enabled and "folder" in _raw_keys(origin, ("knowledge",)):
+        problems.append(origin.problem(("knowledge",), ("folder",), f"knowledge.folder: {domain.path / settings.folder} does not exist"))
+    return problems
+
+
+CHECKS.append(check_knowledge)
+
+
 def check_references(domain: Domain, origin: Origin) -> list[Problem]:
     problems: list[Problem] = []
     for check in CHECKS:

@@ -10,10 +10,14 @@ model never saw is still copied exactly and the slot error rate stays low.
 from __future__ import annotations
 
 import json
+import logging
 import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger("dialogue.nlg")
 
 SEPARATOR = " =>"
 ACT_JOINER = " | "
@@ -90,21 +94,31 @@ def slot_errors(output: str, expected: set[str], given: set[str]) -> tuple[int, 
 
 
 class ActToTextModel:
-    """A model folder written by ``dialogue train nlg``: weights, tokenizer and ``act_to_text.json``."""
+    """A model folder written by ``dialogue train nlg``: weights (or GGUF files), tokenizer and ``act_to_text.json``.
 
-    def __init__(self, model: Any, tokenizer: Any, meta: dict[str, Any], path: Path | None = None) -> None:
-        from dialogue.nlg.backends.hf import TransformersGenerator
+    A model fine-tuned from a GGUF base is saved as GGUF files (8- and 4-bit) and run by
+    llama.cpp; without llama-cpp-python, transformers loads the same file (dequantised) instead.
+    """
 
+    def __init__(self, model: Any, tokenizer: Any, meta: dict[str, Any], path: Path | None = None,
+                 llama: Any = None) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.meta = meta
         self.path = path
         self.literal: dict[str, dict[str, list[str]]] = meta.get("literal", {})
         self.max_new_tokens = int(meta.get("max_new_tokens", 160))
-        self._decoder = TransformersGenerator(model=model, tokenizer=tokenizer)
+        self._llama = llama  # a llama_cpp.Llama, which is not safe to call from two threads at once
+        self._lock = threading.Lock()
+        self._decoder = None
+        if model is not None:
+            from dialogue.nlg.backends.hf import TransformersGenerator
+
+            self._decoder = TransformersGenerator(model=model, tokenizer=tokenizer)
 
     @classmethod
-    def load(cls, path: str | Path) -> ActToTextModel:
+    def load(cls, path: str | Path, gguf: str | None = None) -> ActToTextModel:
+        """Load a trained model; ``gguf`` picks one of its GGUF files (default: the one the training chose)."""
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         path = Path(path)
@@ -112,14 +126,39 @@ class ActToTextModel:
         if not meta_file.is_file():
             raise FileNotFoundError(f"{path} is not an act-to-text model (no {META_FILE}); train one with `dialogue train nlg`")
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True)
+        files: dict[str, str] = meta.get("gguf") or {}
+        if files:
+            name = files[gguf or meta.get("runtime") or next(iter(files))]
+            try:
+                return cls.from_gguf(path / name, meta, path)
+            except ImportError:
+                log.warning("llama-cpp-python is not installed: loading %s through transformers (slower)", name)
+            model = AutoModelForCausalLM.from_pretrained(path, gguf_file=name, local_files_only=True)
+            tokenizer = AutoTokenizer.from_pretrained(path, gguf_file=name, local_files_only=True)
+        else:
+            model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True)
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         model.eval()
-        return cls(model, AutoTokenizer.from_pretrained(path, local_files_only=True), meta, path)
+        return cls(model, tokenizer, meta, path)
+
+    @classmethod
+    def from_gguf(cls, file: Path, meta: dict[str, Any], path: Path | None = None, n_threads: int = 1) -> ActToTextModel:
+        """The model in a GGUF file, run by llama.cpp (one thread: short prompts, often on a shared CPU)."""
+        from llama_cpp import Llama
+
+        llama = Llama(model_path=str(file), n_ctx=512, n_threads=n_threads, n_threads_batch=n_threads, verbose=False)
+        return cls(None, None, meta, path or file.parent, llama=llama)
 
     def prompt(self, acts: list[tuple[str, Mapping[str, Any]]]) -> str:
         return ACT_JOINER.join(linearise(n, delexicalise_act(n, v, self.literal)) for n, v in acts) + SEPARATOR
 
     def generate_delexicalised(self, prompt: str, temperature: float = 0.0, seed: int | None = 0) -> str:
+        if self._llama is not None:
+            with self._lock:
+                out = self._llama.create_completion(prompt, max_tokens=self.max_new_tokens, temperature=temperature,
+                                                    seed=seed if seed is not None else -1)
+            return str(out["choices"][0]["text"]).strip()
+        assert self._decoder is not None
         ids = self.tokenizer(prompt, return_tensors="pt")["input_ids"]
         return "".join(self._decoder.decode_stream(ids, self.max_new_tokens, temperature, seed)).strip()
 

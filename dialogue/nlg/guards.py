@@ -108,6 +108,16 @@ def end_at_sentence(text: str) -> str:
     return text
 
 
+def whole_sentences(text: str) -> str:
+    """``text`` up to its last sentence end that more text follows: a prefix no later cut removes.
+
+    ``end_at_sentence`` and ``limit_length`` only ever cut at or after such a point, so text
+    up to it can be streamed while the model is still writing.
+    """
+    ends = [m.end() for m in _SENTENCE_END.finditer(text) if m.end() < len(text)]
+    return text[: ends[-1]] if ends else ""
+
+
 def clean_generated(text: str) -> str:
     """Remove wrappers small models like to add: quotes, 'Rewritten:' labels, role prefixes."""
     text = text.strip()
@@ -217,3 +227,22 @@ def check_preserved(template: str, candidate: str, values: Mapping[str, Any]) ->
     if extra := after - before:
         return Verdict(False, candidate, f"adds {sorted(extra)}")
     return Verdict(True, candidate)
+
+
+def check_supported(answer: str, passage: str, question: str = "", min_share: float = 0.7) -> Verdict:
+    """A generated answer says only what the passage says: its numbers, e-mails, links and names come
+    from the passage (or the question), most of its content words are the passage's, and it keeps
+    the passage's negation."""
+    source = f"{passage} {question}"
+    if extra := protected_tokens(answer) - protected_tokens(source):
+        return Verdict(False, answer, f"adds {sorted(extra)}")
+    said = source.lower()
+    if names := sorted(n for n in _proper_nouns(answer) if n.lower() not in said):
+        return Verdict(False, answer, f"names {names}, which the passage does not")
+    words = _content_words(answer)
+    stems = {w[:5] for w in _content_words(source)}
+    if words and sum(w[:5] in stems for w in words) / len(words) < min_share:
+        return Verdict(False, answer, "says things the passage does not")
+    if _negated(answer) and not _negated(passage):
+        return Verdict(False, answer, "adds a negation")
+    return Verdict(True, answer)

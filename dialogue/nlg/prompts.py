@@ -22,6 +22,21 @@ FREE_RULES = (
 )
 
 
+GROUNDED_SYSTEM = (
+    "Answer the user's question in one or two sentences, using only the passage. Copy every name, number, "
+    "time, price and link exactly as written. If the passage says no, say no. Add nothing the passage does not say."
+)
+
+
+def grounded_messages(title: str, passage: str, question: str, persona: str = "") -> list[dict[str, str]]:
+    """A chat asking for an answer from one passage (the passage is data, not instructions)."""
+    system = GROUNDED_SYSTEM + (f" You are {persona.strip().rstrip('.')}." if persona.strip() else "")
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": f"Passage ({title}): {passage}\n\nQuestion: {question}"},
+    ]
+
+
 def rephrase_messages(text: str, persona: str = "") -> list[dict[str, str]]:
     system = REPHRASE_SYSTEM + (f" The chatbot is {persona.strip().rstrip('.')}." if persona.strip() else "")
     return [

@@ -7,7 +7,7 @@ Per act the mode is chosen (``off`` / ``rephrase`` / ``free``, see ``mode_for``)
   keeps every slot value and number and passes the guards; otherwise the template is used.
   With ``act_to_text_model`` a fine-tuned act-to-text model writes the text instead;
 * free: the model answers the user's text under the domain's persona and instructions,
-  streamed token by token; prompt-injection attempts get a fixed refusal, no generation.
+  streamed a checked sentence at a time; prompt-injection attempts get a fixed refusal, no generation.
 
 Everything a model wrote is marked ``generated=True``.
 """
@@ -31,6 +31,7 @@ from dialogue.protocols import TokenSink
 
 if TYPE_CHECKING:
     from dialogue.domain.model import Domain
+    from dialogue.knowledge.answer import Answer, KnowledgeBase
     from dialogue.nlg.act_to_text import ActToTextModel
 
 log = logging.getLogger("dialogue.nlg")
@@ -56,8 +57,9 @@ class GenerativeRealiser(TemplateRealiser):
         config: Config | None = None,
         generator: Generator | None = None,
         act_to_text: ActToTextModel | None = None,
+        knowledge: KnowledgeBase | None = None,
     ) -> None:
-        super().__init__(domain, config or self.Config())
+        super().__init__(domain, config or self.Config(), knowledge)
         self.config: GenerativeRealiser.Config
         self.settings = domain.generation
         self._generator = generator
@@ -66,7 +68,8 @@ class GenerativeRealiser(TemplateRealiser):
 
     @classmethod
     def from_config(cls, config: Config, domain: Domain, **extra: Any) -> GenerativeRealiser:
-        realiser = cls(domain, config, generator=extra.get("generator"), act_to_text=extra.get("act_to_text"))
+        realiser = cls(domain, config, generator=extra.get("generator"), act_to_text=extra.get("act_to_text"),
+                       knowledge=extra.get("knowledge"))
         if config.act_to_text_model and realiser._act_to_text is None:
             from dialogue.nlg.act_to_text import ActToTextModel
 
@@ -131,7 +134,10 @@ class GenerativeRealiser(TemplateRealiser):
     ) -> BotMessage:
         base, variant = self.renderer.render_act(decision, act)
         mode = self.mode_for(decision, act, variant)
-        if mode == "free":
+        grounded = await self.answer_from_knowledge(decision, act, variant)
+        if grounded is not None:
+            message = grounded
+        elif mode == "free":
             if injection:
                 message = BotMessage(text=self.settings.refusal, response="refusal")
             else:
@@ -142,6 +148,45 @@ class GenerativeRealiser(TemplateRealiser):
             message = base
         await _emit(stream, index, message.text)
         return message
+
+    async def answer_from_knowledge(self, decision: Decision, act: DialogueAct,
+                                    variant: CompiledVariant | None = None) -> BotMessage | None:
+        """Grounded answers, written by the model from the passage when generation is on for this act.
+
+        The written answer must pass the guards and be supported by the passage (its numbers,
+        names and content words come from the passage or the question); otherwise the passage's
+        own words are said, so the check can only cost wording, never the answer.
+        """
+        if self.grounded is None or not self.grounded.replaces(decision, act):
+            return None
+        answer = await self.grounded.lookup(decision)
+        if answer is None:
+            return None
+        if self.mode_for(decision, act, variant) == "off" or guards.detect_injection(decision.user_text):
+            return self.grounded.message(self.renderer, decision, answer)
+        written = await self._grounded_text(decision, answer)
+        if written is None:
+            return self.grounded.message(self.renderer, decision, answer)
+        return self.grounded.message(self.renderer, decision, answer, text=written, generated=True)
+
+    async def _grounded_text(self, decision: Decision, answer: Answer) -> str | None:
+        chat = prompts.grounded_messages(answer.passage.title, answer.text, decision.user_text, self.domain.persona)
+        try:
+            candidate = await asyncio.wait_for(self.generator.generate(
+                chat, max_new_tokens=self.settings.max_new_tokens, stop=("\n\n",),
+                temperature=self.settings.rephrase_temperature, seed=self.config.seed,
+            ), self.config.timeout)
+        except (GenerationError, asyncio.TimeoutError) as exc:
+            log.warning("grounded generation failed (%s); quoting the passage", exc)
+            return None
+        verdict = guards.check_generated(candidate, max_chars=self.settings.max_chars, blocklist=self.settings.blocklist,
+                                         system_prompt=prompts.GROUNDED_SYSTEM)
+        if verdict.ok:
+            verdict = guards.check_supported(verdict.text, answer.text, decision.user_text)
+        if not verdict.ok:
+            log.info("grounded answer rejected (%s): %r", verdict.reason, candidate)
+            return None
+        return verdict.text
 
     async def _rephrase(
         self, decision: Decision, act: DialogueAct, base: BotMessage, variant: CompiledVariant | None
@@ -218,9 +263,7 @@ class GenerativeRealiser(TemplateRealiser):
                 temperature=self.settings.temperature,
                 seed=self.config.seed,
             ):
-                safe = watcher.feed(delta)
-                if safe:
-                    await _emit(stream, index, safe)
+                await _emit(stream, index, watcher.feed(delta))
                 if watcher.stopped:
                     break
 
@@ -231,19 +274,14 @@ class GenerativeRealiser(TemplateRealiser):
         except GenerationError as exc:
             log.warning("free-form generation failed: %s", exc)
             watcher.fail("generator error")
-        verdict = guards.check_generated(
-            guards.end_at_sentence(watcher.text), max_chars=self.settings.max_chars, blocklist=self.settings.blocklist, system_prompt=system
-        )
-        if watcher.failed or not verdict.ok:
-            reason = watcher.reason or verdict.reason
-            log.info("free-form reply rejected (%s); using %r", reason, fallback.response or fallback.text)
-            if watcher.emitted:
-                await _emit(stream, index, "\n")
+        text = watcher.finish()
+        if watcher.reason:
+            log.info("free-form reply stopped (%s); %s", watcher.reason, "kept what was sent" if text else "using the template")
+        if not text:
             await _emit(stream, index, fallback.text)
             return fallback
-        rest = verdict.text[len(watcher.emitted_text) :] if verdict.text.startswith(watcher.emitted_text) else ""
-        await _emit(stream, index, rest)
-        return BotMessage(text=verdict.text, response=act.name if act.name in self.domain.responses else None, generated=True)
+        await _emit(stream, index, text[len(watcher.emitted_text) :])
+        return BotMessage(text=text, response=act.name if act.name in self.domain.responses else None, generated=True)
 
     def _fallback(self, decision: Decision) -> BotMessage:
         name = self.domain.settings.fallback_response
@@ -272,14 +310,22 @@ async def _emit(stream: TokenSink | None, index: int, text: str) -> None:
 
 
 class _StreamGuard:
-    """Lets streamed text through a word at a time, stopping at the first guard violation."""
+    """Streams a free-form reply a whole sentence at a time, so the stream never shows text the reply drops.
+
+    The final reply is cut at a sentence end (token budget, ``max_chars``). A sentence is sent
+    only once the model has written past its end and the text up to it passes every guard,
+    so no later cut can take it back. A guard that trips later ends the reply at the last
+    sentence sent (it was checked in full); with nothing sent yet the caller says the template.
+    Invariant: the final reply starts with everything streamed, and the caller streams the rest.
+    """
 
     def __init__(self, max_chars: int, blocklist: list[str], system_prompt: str) -> None:
         self.max_chars = max_chars
         self.blocklist = blocklist
         self.system_prompt = system_prompt
-        self.text = ""
-        self.emitted_text = ""
+        self.text = ""  # everything the model wrote so far
+        self.emitted_text = ""  # the checked reply so far: what the stream has received
+        self._checked_upto = 0  # length of the model's text that ``emitted_text`` covers
         self.stopped = False
         self.failed = False
         self.reason = ""
@@ -292,12 +338,14 @@ class _StreamGuard:
         self.stopped = self.failed = True
         self.reason = reason
 
+    def _check(self, text: str) -> guards.Verdict:
+        return guards.check_generated(text, max_chars=self.max_chars, blocklist=self.blocklist, system_prompt=self.system_prompt)
+
     def feed(self, delta: str) -> str:
+        """Add what the model wrote; return the text that may be streamed now (often nothing)."""
         if self.stopped:
             return ""
         self.text += delta
-        if not self.emitted_text:
-            self.text = self.text.lstrip()
         if (phrase := guards.blocked_phrase(self.text, self.blocklist)) is not None:
             self.fail(f"block-listed phrase {phrase!r}")
             return ""
@@ -305,13 +353,24 @@ class _StreamGuard:
             self.fail("repeats the system prompt")
             return ""
         if len(self.text) >= self.max_chars:
-            self.stopped = True  # the final text is cut at a sentence end; stop streaming here
+            self.stopped = True  # the final text is cut at a sentence end within max_chars
             return ""
-        # hold back the last, possibly partial, word: a block-listed phrase may still complete
-        cut = max(self.text.rfind(" "), self.text.rfind("\n"))
-        ready = self.text[: cut + 1] if cut >= 0 else ""
-        if not self.emitted_text and ready.strip() == "":
+        ready = guards.whole_sentences(self.text)
+        if len(ready) <= self._checked_upto:
             return ""
-        out = ready[len(self.emitted_text) :]
-        self.emitted_text = ready
+        verdict = self._check(ready)
+        if not verdict.ok or not verdict.text.startswith(self.emitted_text):
+            self.fail(verdict.reason or "cleaning changed text already sent")
+            return ""
+        out = verdict.text[len(self.emitted_text) :]
+        self.emitted_text, self._checked_upto = verdict.text, len(ready)
         return out
+
+    def finish(self) -> str:
+        """The final reply: the whole checked text if it keeps what was sent, else what was sent ("" = rejected)."""
+        if not self.failed:
+            verdict = self._check(guards.end_at_sentence(self.text))
+            if verdict.ok and verdict.text.startswith(self.emitted_text):
+                return verdict.text
+            self.reason = verdict.reason or "the finished text drops what was sent"
+        return self.emitted_text

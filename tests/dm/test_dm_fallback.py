@@ -66,3 +66,21 @@ async def test_missing_built_in_responses_fall_back_to_plain_text(tmp_path) -> N
     chat = Chat(make_manager(load_domain(tmp_path), handoff_after_failures=2))
     assert await chat.say("nlu_fallback", confidence=0.1) == ["utter_default"]  # no utter_clarify: fallback_response
     assert await chat.say("human_handoff") == ["text:Let me connect you with a person who can help."]
+
+
+async def test_a_grounded_answer_from_the_knowledge_does_not_count_as_a_failure(chat: Chat) -> None:
+    from dialogue.messages import BotMessage, BotTurn
+
+    for _ in range(4):  # each out-of-scope turn was answered from the knowledge by the NLG stage
+        assert await chat.say("out_of_scope") == ["utter_out_of_scope"]
+        assert chat.decision is not None
+        answer = BotMessage(text="Gift cards are valid for 3 years.", source="policies.md:4")
+        await chat.manager.record_reply(BotTurn(conversation_id=chat.conversation_id, turn_id=chat.decision.turn_id,
+                                                messages=(answer,)))
+    assert chat.kinds() == []  # no handoff after four answered questions
+    tracker = await chat.manager.tracker(chat.conversation_id)
+    assert tracker.state.failures == 0 and tracker.records[-2]["messages"][0]["source"] == "policies.md:4"
+    await chat.manager.record_reply(BotTurn(conversation_id=chat.conversation_id, turn_id=1,
+                                            messages=(BotMessage(text="Sorry."),)))
+    assert await chat.say("out_of_scope") == ["utter_out_of_scope"]  # an unanswered one still counts
+    assert (await chat.manager.tracker(chat.conversation_id)).state.failures == 1

@@ -9,6 +9,7 @@ from nlg_support import SHOP, decision, write_domain
 
 from dialogue.domain.loader import load_domain
 from dialogue.messages import DialogueAct
+from dialogue.nlg import guards
 from dialogue.nlg.generator import embedded_model_path
 
 pytest.importorskip("llama_cpp")
@@ -55,9 +56,11 @@ async def test_free_form_reply_from_the_real_model(tmp_path: Path, llama) -> Non
         streamed.append((index, delta))
 
     [message] = await realiser.realise(decision(DialogueAct(name="utter_chitchat"), user_text="Hi! How are you today?"), sink)
-    assert message.text.strip()
+    # properties that hold whatever this machine's llama.cpp build writes:
+    assert {index for index, _ in streamed} == {0}
+    assert "".join(d for _, d in streamed) == message.text  # the stream never shows text the reply drops
     if message.generated:  # the guards may still reject what a 135M model writes; then the template is used
-        assert "".join(d for _, d in streamed) == message.text
-        assert len(streamed) > 1
+        assert message.text.strip() and len(message.text) <= shop.generation.max_chars + 1
+        assert guards.check_generated(message.text, max_chars=shop.generation.max_chars).text == message.text
     else:
         assert message.text == "I'm fine, thanks! I can help with your orders."

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from nlg_support import SHOP, ScriptedGenerator, decision, write_domain
 
 from dialogue.domain.loader import load_domain
 from dialogue.domain.model import Domain
-from dialogue.messages import DialogueAct
+from dialogue.messages import BotMessage, DialogueAct
 from dialogue.nlg.realiser import GenerativeRealiser
 
 STATUS = {"order_id": "12345", "status": "shipped", "eta": "May 3"}
@@ -74,7 +76,7 @@ async def test_free_form_streams_and_marks_generated(shop: Domain) -> None:
     )
     assert said[0].text == "Hello Ada!" and not said[0].generated
     assert said[1].text == "I'm great, thanks for asking! Need help with an order?" and said[1].generated
-    assert [i for i, _ in got] == sorted(i for i, _ in got) and len([d for i, d in got if i == 1]) > 3
+    assert [i for i, _ in got] == sorted(i for i, _ in got) and len([d for i, d in got if i == 1]) == 2  # sentence by sentence
     assert "".join(d for i, d in got if i == 1) == said[1].text
     system = gen.prompts[0][0]["content"]  # type: ignore[index]
     assert "Sam, the assistant of the Corner Shop" in system and "name: Ada" in system
@@ -100,16 +102,66 @@ async def test_prompt_injection_gets_the_fixed_refusal_without_generation(shop: 
     assert [m["role"] for m in gen.prompts[0]] == ["system", "user"]  # type: ignore[index]  # the attempt is not context
 
 
-async def test_free_form_echoing_the_system_prompt_falls_back(shop: Domain) -> None:
-    r, _ = build(shop, "Sure. Answer the user's last message in one or two short sentences. Be polite and factual.")
+async def stream_free(realiser: GenerativeRealiser, user_text: str = "what do you do?") -> tuple[BotMessage, list[str]]:
+    """Realise one free-form act; return the final message and the streamed deltas."""
     got: list[str] = []
 
     async def sink(index: int, delta: str) -> None:
+        assert index == 0
         got.append(delta)
 
-    [message] = await r.realise(decision(DialogueAct(name="utter_chitchat"), user_text="what do you do?"), sink)
-    assert message.text == "I'm fine, thanks! I can help with your orders." and not message.generated
-    assert "".join(got).endswith(message.text)
+    [message] = await realiser.realise(decision(DialogueAct(name="utter_chitchat"), user_text=user_text), sink)
+    return message, got
+
+
+async def test_free_form_echoing_the_system_prompt_falls_back(shop: Domain) -> None:
+    r, _ = build(shop, "Answer the user's last message in one or two short sentences. Be polite and factual.")
+    message, got = await stream_free(r)
+    text = message.text
+    assert text == "I'm fine, thanks! I can help with your orders."
+    assert "".join(got) == text  # nothing of the echo was streamed
+
+
+async def test_a_guard_tripping_later_ends_the_reply_at_the_last_sentence_sent(tmp_path: Path) -> None:
+    domain = with_generation(tmp_path, "  blocklist: [guarantee]\n")
+    r, _ = build(domain, "I help with orders. Returns are easy. I guarantee a refund in one day.")
+    message, got = await stream_free(r)
+    text = message.text
+    assert text == "I help with orders. Returns are easy."
+    assert "".join(got) == text and "guarantee" not in "".join(got)
+
+
+async def test_an_unfinished_last_sentence_is_never_streamed(shop: Domain) -> None:
+    # the defect: words streamed before the budget cut the reply at its last sentence end
+    r, _ = build(shop, "Nice to meet you. I hope")
+    message, got = await stream_free(r, "Hi! How are you today?")
+    text = message.text
+    assert text == "Nice to meet you." and "".join(got) == text and "hope" not in "".join(got)
+
+
+async def test_a_reply_over_max_chars_is_streamed_only_up_to_its_cut(tmp_path: Path) -> None:
+    domain = with_generation(tmp_path, "  max_chars: 60\n")
+    r, _ = build(domain, "We ship every weekday. Orders arrive in two days. Tracking numbers come by e-mail soon after.")
+    message, got = await stream_free(r)
+    text = message.text
+    assert text == "We ship every weekday. Orders arrive in two days." and "".join(got) == text
+
+
+WORDS = ["Sure.", "I", "can", "help", "you", "orders!", "Nice...", "to", "meet", "Really?", '"Hi', 'there."',
+         "Assistant:", "guarantee", "Answer", "the", "user's", "last", "message", "in", "one", "or", "two", "\n"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(WORDS), max_size=40), max_chars=st.integers(20, 120))
+async def test_streamed_text_is_always_exactly_the_final_reply(tmp_path: Path, words: list[str], max_chars: int) -> None:
+    domain = with_generation(tmp_path, f"  max_chars: {max_chars}\n  blocklist: [guarantee]\n")
+    r, _ = build(domain, " ".join(words))
+    message, got = await stream_free(r)
+    assert "".join(got) == message.text
+    if message.generated:
+        assert "guarantee" not in message.text and len(message.text) <= max_chars + 1  # +1: a cut's ellipsis
+    else:
+        assert message.text == "I'm fine, thanks! I can help with your orders."
 
 
 async def test_free_act_without_a_response_falls_back_to_the_domain_fallback(shop: Domain) -> None:

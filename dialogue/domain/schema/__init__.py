@@ -12,6 +12,7 @@ from pydantic import Field
 
 from dialogue.domain.schema.base import Section
 from dialogue.domain.schema.dm import ActionSpec, FormSpec, RuleSpec, SlotSpec
+from dialogue.domain.schema.knowledge import KnowledgeSettings
 from dialogue.domain.schema.nlg import GenerationSettings, ResponseVariant
 from dialogue.domain.schema.nlu import EntitySpec, IntentSpec
 from dialogue.domain.schema.pipeline import PipelineSpec, Settings
@@ -21,7 +22,7 @@ MAP_SECTIONS = ("intents", "entities", "slots", "responses", "forms", "actions")
 #: sections that are lists (concatenated across files)
 LIST_SECTIONS = ("rules", "plugins")
 #: sections that appear at most once in a domain
-SINGLE_SECTIONS = ("pipeline", "settings", "generation", "name", "description", "persona", "version")
+SINGLE_SECTIONS = ("pipeline", "settings", "generation", "knowledge", "name", "description", "persona", "version")
 
 
 class DomainFile(Section):
@@ -43,6 +44,7 @@ class DomainFile(Section):
     pipeline: PipelineSpec | None = Field(None, description="Components (once per domain).")
     settings: Settings | None = Field(None, description="Domain-wide behaviour (once per domain).")
     generation: GenerationSettings | None = Field(None, description="Language-model generation (once per domain).")
+    knowledge: KnowledgeSettings | None = Field(None, description="Grounded answers from knowledge/ (once per domain).")
     plugins: list[str] = Field(default_factory=list, description="Local plugin modules, relative to the domain folder.")
 
 
@@ -51,7 +53,7 @@ def empty_sections() -> dict[str, Any]:
 
 
 __all__ = [
-    "ActionSpec", "DomainFile", "EntitySpec", "FormSpec", "GenerationSettings", "IntentSpec",
+    "ActionSpec", "DomainFile", "EntitySpec", "FormSpec", "GenerationSettings", "IntentSpec", "KnowledgeSettings",
     "LIST_SECTIONS", "MAP_SECTIONS", "PipelineSpec", "ResponseVariant", "RuleSpec", "SINGLE_SECTIONS",
     "Settings", "SlotSpec", "empty_sections",
 ]

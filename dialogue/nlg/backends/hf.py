@@ -97,27 +97,15 @@ class TransformersGenerator(ThreadedGenerator):
     def _load_gguf(self, gguf_path: Path) -> tuple[Any, Any]:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        if not gguf_path.is_file():
-            raise GenerationError(f"GGUF file {gguf_path} does not exist")
-        cache = gguf_cache_folder(gguf_path, Path(self.config.cache_dir).expanduser() if self.config.cache_dir else default_cache_dir())
-        if (cache / "config.json").is_file():
-            self.from_cache = True
-            return (
-                AutoModelForCausalLM.from_pretrained(cache, local_files_only=True),
-                AutoTokenizer.from_pretrained(cache, local_files_only=True),
-            )
-        log.info("dequantising %s (once; cached in %s)", gguf_path, cache)
-        tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, local_files_only=True)
-        _drop_gguf_quantizer(model)
-        tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
-        try:
-            model.save_pretrained(tmp)
-            tokenizer.save_pretrained(tmp)
-            tmp.replace(cache) if not cache.exists() else None
-        except OSError as exc:  # a read-only cache must not stop the bot
-            log.warning("could not cache the dequantised model in %s: %s", cache, exc)
-        return model, tokenizer
+        cache_dir = Path(self.config.cache_dir).expanduser() if self.config.cache_dir else None
+        folder, loaded = dequantised_folder(gguf_path, cache_dir)
+        self.from_cache = loaded is None
+        if loaded is not None:
+            return loaded
+        return (
+            AutoModelForCausalLM.from_pretrained(folder, local_files_only=True),
+            AutoTokenizer.from_pretrained(folder, local_files_only=True),
+        )
 
     # ------------------------------------------------------------------ generation
 
@@ -172,6 +160,33 @@ class TransformersGenerator(ThreadedGenerator):
                     delta, shown = text[len(shown) :], text
                     if delta:
                         yield delta
+
+
+def dequantised_folder(gguf_path: Path, cache_dir: Path | None = None) -> tuple[Path, tuple[Any, Any] | None]:
+    """A transformers folder holding the dequantised GGUF model (made once, then cached).
+
+    Returns the folder and, when it was just made, the model and tokenizer already in memory
+    (a read-only cache still gets them, so nothing stops). Fine-tuning starts from this folder.
+    """
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if not gguf_path.is_file():
+        raise GenerationError(f"GGUF file {gguf_path} does not exist")
+    cache = gguf_cache_folder(gguf_path, cache_dir or default_cache_dir())
+    if (cache / "config.json").is_file():
+        return cache, None
+    log.info("dequantising %s (once; cached in %s)", gguf_path, cache)
+    tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, local_files_only=True)
+    model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, local_files_only=True)
+    _drop_gguf_quantizer(model)
+    tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
+    try:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        tmp.replace(cache) if not cache.exists() else None
+    except OSError as exc:  # a read-only cache must not stop the bot
+        log.warning("could not cache the dequantised model in %s: %s", cache, exc)
+    return cache, (model, tokenizer)
 
 
 def _drop_gguf_quantizer(model: Any) -> None:

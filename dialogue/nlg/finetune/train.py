@@ -28,6 +28,8 @@ from dialogue.nlg.act_to_text import (
     slot_errors,
 )
 from dialogue.nlg.finetune.data import Dataset, Example, relexicalised_references
+from dialogue.nlg.finetune.gguf_export import write_gguf
+from dialogue.nlg.finetune.pretrained import gguf_source, load_base, merged, with_lora
 
 EOS = "<|endoftext|>"
 PAD = "<|pad|>"
@@ -49,7 +51,12 @@ class TrainSettings:
     max_new_tokens: int = 200
     single_weight: int = 6
     min_steps: int = 300  # small domains get more epochs, so they still see enough updates
+    max_steps: int | None = None  # a cap on updates (a pretrained base on a CPU budget)
     threads: int | None = 1  # more threads slow down when the CPU is shared
+    lora: int = 0  # LoRA rank for a pretrained base; 0 trains every weight
+    lora_layers: int | None = 12  # LoRA on the last N blocks only (half the backward pass)
+    gguf: tuple[str, ...] = ("Q8_0", "Q4_1")  # GGUF files written for a base that came from a GGUF
+    runtime: str = "Q8_0"  # the one llama.cpp runs
 
 
 @dataclass
@@ -63,6 +70,7 @@ class Report:
     n_train: int = 0
     n_test: int = 0
     seconds: float = 0.0
+    train_seconds: float = 0.0
     samples: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -100,6 +108,11 @@ def build_model(data: Dataset, settings: TrainSettings) -> tuple[Any, Any]:
 
     everything = data.train + data.test
     placeholders = _placeholders(everything)
+    if gguf_source(settings.base_model) is not None:
+        # the GGUF's tokenizer is kept as it is (placeholders are a few ordinary tokens), so the
+        # tuned weights can be written back into a copy of that file for llama.cpp
+        model, tokenizer, _ = load_base(str(settings.base_model))
+        return (with_lora(model, settings.lora, settings.lora_layers) if settings.lora else model), tokenizer
     if settings.base_model:
         tokenizer = AutoTokenizer.from_pretrained(settings.base_model, local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(settings.base_model, local_files_only=True)
@@ -153,20 +166,27 @@ def _batches(items: list[tuple[list[int], list[int]]], size: int, pad: int, rng:
 
 
 def fine_tune(model: Any, tokenizer: Any, examples: list[Example], settings: TrainSettings, progress: Progress | None = None) -> list[float]:
-    """AdamW with linear decay; returns the mean loss of each epoch."""
+    """Act → text training: single acts repeated ``single_weight`` times, then ``fit``."""
+    # single acts are what the realiser asks for: show them as often as the pairs built from them
+    weighted = [e for e in examples for _ in range(settings.single_weight if len(e.acts) == 1 else 1)]
+    return fit(model, tokenizer.pad_token_id, [encode(tokenizer, e) for e in weighted], settings, progress)
+
+
+def fit(model: Any, pad_id: int, encoded: list[tuple[list[int], list[int]]], settings: TrainSettings,
+        progress: Progress | None = None) -> list[float]:
+    """AdamW with linear decay over (input ids, labels) items; returns the mean loss of each epoch."""
     import torch
 
     if settings.threads:
         torch.set_num_threads(settings.threads)
     torch.manual_seed(settings.seed)
     rng = random.Random(settings.seed)
-    # single acts are what the realiser asks for: show them as often as the pairs built from them
-    weighted = [e for e in examples for _ in range(settings.single_weight if len(e.acts) == 1 else 1)]
-    encoded = [encode(tokenizer, e) for e in weighted]
-    lr = settings.learning_rate or (5e-5 if settings.base_model else 5e-3)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    lr = settings.learning_rate or (2e-4 if settings.lora else 5e-5 if settings.base_model else 5e-3)
+    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
     per_epoch = math.ceil(len(encoded) / settings.batch_size)
     epochs = max(settings.epochs, math.ceil(settings.min_steps / per_epoch))
+    if settings.max_steps:
+        epochs = max(1, min(epochs, math.ceil(settings.max_steps / per_epoch)))
     steps = epochs * per_epoch
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: max(0.05, 1 - s / max(1, steps)))
     if getattr(model, "loss_type", None) is None:
@@ -175,7 +195,7 @@ def fine_tune(model: Any, tokenizer: Any, examples: list[Example], settings: Tra
     losses = []
     for epoch in range(epochs):
         total, count = 0.0, 0
-        for ids, labels, mask in _batches(encoded, settings.batch_size, tokenizer.pad_token_id, rng):
+        for ids, labels, mask in _batches(encoded, settings.batch_size, pad_id, rng):
             loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
             optimiser.zero_grad()
             loss.backward()
@@ -205,15 +225,27 @@ def perplexity(model: Any, tokenizer: Any, examples: list[Example]) -> float:
     return math.exp(total / max(1, tokens))
 
 
-def evaluate(
-    realiser: ActToTextModel, examples: list[Example], samples: int = 5, per_act: bool = False
-) -> tuple[float, float, float, list[dict[str, str]]]:
-    """BLEU (against every template wording), slot error rate and perplexity on held-out examples.
+@dataclass
+class Scores:
+    bleu: float
+    rouge_l: float
+    slot_error_rate: float
+    perplexity: float
+    samples: list[dict[str, str]] = field(default_factory=list)
+
+
+def evaluate(realiser: ActToTextModel, examples: list[Example], samples: int = 5, per_act: bool = False,
+             lm: tuple[Any, Any] | None = None) -> Scores:
+    """BLEU and ROUGE-L (against every reference wording), slot error rate and perplexity on held-out examples.
+
+    ``lm``: the (model, tokenizer) perplexity is measured with, when the realiser runs a GGUF file.
 
     ``per_act``: write each act of a combination on its own and join the texts, as the
     realiser does for a multi-act turn; otherwise the whole combination is decoded at once.
     """
     import sacrebleu
+
+    from dialogue.nlg.finetune.external import rouge_l
 
     hypotheses, references, errors, expected, shown = [], [], 0, 0, []
     for example in examples:
@@ -233,8 +265,25 @@ def evaluate(
     width = max(len(r) for r in references)
     streams = [[refs[i] if i < len(refs) else refs[0] for refs in references] for i in range(width)]
     bleu = sacrebleu.corpus_bleu(hypotheses, streams).score
+    rouge = 100 * sum(rouge_l(h, refs) for h, refs in zip(hypotheses, references)) / len(hypotheses)
     ser = errors / expected if expected else 0.0
-    return bleu, ser, perplexity(realiser.model, realiser.tokenizer, examples), shown
+    model, tokenizer = lm or (realiser.model, realiser.tokenizer)
+    return Scores(bleu, rouge, ser, perplexity(model, tokenizer, examples), shown)
+
+
+def export(model: Any, tokenizer: Any, output: Path, meta: dict[str, Any], settings: TrainSettings) -> None:
+    """Save the trained model: GGUF files for a GGUF base (llama.cpp), else a transformers folder."""
+    output.mkdir(parents=True, exist_ok=True)
+    template = gguf_source(settings.base_model)
+    if template is not None:
+        meta["gguf"] = {q: f"model-{q}.gguf" for q in settings.gguf}
+        meta["runtime"] = settings.runtime if settings.runtime in settings.gguf else settings.gguf[0]
+        for qtype, name in meta["gguf"].items():
+            write_gguf(model, template, output / name, qtype)
+    else:
+        model.save_pretrained(output)
+        tokenizer.save_pretrained(output)
+    (output / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 
 def train_and_save(data: Dataset, output: Path, settings: TrainSettings, progress: Progress | None = None) -> Report:
@@ -242,23 +291,28 @@ def train_and_save(data: Dataset, output: Path, settings: TrainSettings, progres
     model, tokenizer = build_model(data, settings)
     report = Report(n_train=len(data.train), n_test=len(data.test))
     report.losses = fine_tune(model, tokenizer, data.train, settings, progress)
+    model = merged(model)
     longest = max(len(tokenizer(" " + e.target)["input_ids"]) for e in data.train + data.test)
     meta: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "literal": data.literal,
         "max_new_tokens": min(settings.max_new_tokens, int(longest * 1.5) + 8),
         "base_model": settings.base_model,
+        "lora": settings.lora,
     }
-    realiser = ActToTextModel(model, tokenizer, meta)
+    report.train_seconds = time.perf_counter() - started
+    export(model, tokenizer, output, meta, settings)
+    # evaluate what will run: the GGUF through llama.cpp when there is one
+    realiser = ActToTextModel.load(output) if meta.get("gguf") else ActToTextModel(model, tokenizer, meta)
     if data.test:
         if progress:
             progress("evaluating on held-out act combinations", 1.0)
-        report.bleu, report.slot_error_rate, report.perplexity, report.samples = evaluate(realiser, data.test, per_act=True)
-        report.joint_bleu, report.joint_slot_error_rate, _, _ = evaluate(realiser, data.test, samples=0)
+        by_act = evaluate(realiser, data.test, per_act=True, lm=(model, tokenizer))
+        joint = evaluate(realiser, data.test, samples=0, lm=(model, tokenizer))
+        report.bleu, report.slot_error_rate, report.perplexity, report.samples = (
+            by_act.bleu, by_act.slot_error_rate, by_act.perplexity, by_act.samples)
+        report.joint_bleu, report.joint_slot_error_rate = joint.bleu, joint.slot_error_rate
     report.seconds = time.perf_counter() - started
-    output.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(output)
-    tokenizer.save_pretrained(output)
     meta["report"] = asdict(report)
     (output / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return report

@@ -168,7 +168,8 @@ def product_answer(product: Any, text: str) -> str:
     return f"{product.description} {head} Anything specific you'd like to know, like sizes, colours or care?"
 
 
-def catalogue_answer(products: list[Any], text: str) -> str:
+def catalogue_answer(products: list[Any], text: str) -> tuple[str, bool]:
+    """What we sell (in the category the question names, if any), and whether the question was about it."""
     lowered = text.lower()
     by_category: dict[str, list[str]] = {}
     for p in products:
@@ -176,11 +177,11 @@ def catalogue_answer(products: list[Any], text: str) -> str:
     for category, words in CATEGORY_WORDS.items():
         if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words) and category in by_category:
             return (f"In {category} we have the {policy.item_list(by_category[category])}. "
-                    f"Ask me about any of them for the price and details.")
+                    f"Ask me about any of them for the price and details."), True
     overview = "; ".join(f"{cat}: {policy.item_list(names)}" for cat, names in by_category.items())
-    lead = "We sell" if re.search(r"\bwhat\b.*\b(sell|have|products)\b", lowered) else \
-        "I couldn't find that in our catalogue, sorry. We sell"
-    return f"{lead} {overview}."
+    if re.search(r"\bwhat\b.*\b(sell|have|products)\b", lowered):
+        return f"We sell {overview}.", True
+    return f"I couldn't find that in our catalogue, sorry. We sell {overview}.", False
 
 
 @action("action_product_info")
@@ -192,7 +193,10 @@ async def product_info(ctx: ActionContext) -> None:
         name = ctx.slot("product")  # "is it waterproof?" after asking about a product
     product = await call(store.product, str(name)) if name else None
     if product is None:
-        ctx.respond("utter_product_info", answer=catalogue_answer(await call(store.products), text))
+        answer, about_the_catalogue = catalogue_answer(await call(store.products), text)
+        # a question about none of our products: the knowledge/ folder may still answer it (warranty,
+        # packaging, accounts...), so it gets its own response, which knowledge.answers_for lists
+        ctx.respond("utter_product_info" if about_the_catalogue else "utter_product_not_found", answer=answer)
         return
     ctx.set_slot("product", product.name)
     ctx.respond("utter_product_info", answer=product_answer(product, text))
