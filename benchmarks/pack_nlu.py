@@ -23,10 +23,9 @@ from dialogue.nlu.evaluation import cross_validate
 
 CLASSIFIERS = {"tfidf_intent", "joint_bert", "sentence_intent"}
 VARIANTS = {
-    "sentence": ComponentSpec(use="sentence_intent"),
-    "sentence_sparse": ComponentSpec(use="sentence_intent", sparse_weight=0.5),
+    "sentence": ComponentSpec(use="sentence_intent"),  # sentence vectors beside TF-IDF features (the default)
+    "sentence_vectors": ComponentSpec(use="sentence_intent", sparse_weight=0.0),
     "sentence_delex": ComponentSpec(use="sentence_intent", delexicalise=True),
-    "sentence_sparse_delex": ComponentSpec(use="sentence_intent", sparse_weight=0.5, delexicalise=True),
     "sentence_finetune": ComponentSpec(use="sentence_intent", finetune=True),
     "tfidf": ComponentSpec(use="tfidf_intent"),
     "delex": ComponentSpec(use="tfidf_intent", delexicalise=True),
