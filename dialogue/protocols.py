@@ -17,7 +17,7 @@ from dialogue.messages import BotMessage, BotTurn, Decision, Event, ParsedMessag
 
 if TYPE_CHECKING:
     from dialogue.domain.model import Domain
-    from dialogue.nlu.training_data import TrainingData
+    from dialogue.domain.examples import TrainingData
 
 
 class ComponentConfig(BaseModel):

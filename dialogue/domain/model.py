@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dialogue.domain.examples import TrainingData, TrainingExample, parse_annotated
 from dialogue.domain.schema import (
     ActionSpec,
     EntitySpec,
@@ -18,7 +19,6 @@ from dialogue.domain.schema import (
     Settings,
     SlotSpec,
 )
-from dialogue.nlu.training_data import TrainingData, TrainingExample, parse_annotated
 
 #: intents every domain understands without declaring them
 BUILTIN_INTENTS = ("nlu_fallback",)

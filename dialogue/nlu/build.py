@@ -17,7 +17,7 @@ from typing import Any
 from dialogue.domain.model import Domain
 from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.messages import IntentScore, ParsedMessage
-from dialogue.nlu.training_data import TrainingData
+from dialogue.domain.examples import TrainingData
 from dialogue.protocols import Trainable
 
 log = logging.getLogger("dialogue.nlu")

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from dialogue.messages import ParsedMessage
-from dialogue.nlu.training_data import TrainingData
+from dialogue.domain.examples import TrainingData
 
 
 def delexicalise(text: str, spans: Iterable[tuple[int, int, str]]) -> str:

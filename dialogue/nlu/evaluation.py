@@ -27,7 +27,7 @@ from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.messages import ParsedMessage
 from dialogue.nlu.build import build_nlu, parse_batch, parse_one
 from dialogue.nlu.fallback import FALLBACK_INTENT
-from dialogue.nlu.training_data import TrainingData, TrainingExample
+from dialogue.domain.examples import TrainingData, TrainingExample
 
 PRESETS: dict[str, list[str]] = {
     "sentence": ["regex_entities", "lookup_entities", "sentence_intent", "synonyms", "entity_conflicts", "fallback"],

@@ -22,7 +22,7 @@ from typing import Any
 
 from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
-from dialogue.nlu.training_data import TrainingData, TrainingExample
+from dialogue.domain.examples import TrainingData, TrainingExample
 from dialogue.testing.perturbations import PERTURBATIONS, Perturbation
 
 FALLBACK = "nlu_fallback"

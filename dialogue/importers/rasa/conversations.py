@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.importers.rasa.report import Report
-from dialogue.nlu.training_data import AnnotationError, parse_annotated
+from dialogue.domain.examples import AnnotationError, parse_annotated
 
 
 def convert_tests(stories: list[tuple[Path, dict[str, Any]]], forms: dict[str, Any], responses: dict[str, Any],

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.importers.rasa.report import Report
-from dialogue.nlu.training_data import AnnotationError, parse_annotated
+from dialogue.domain.examples import AnnotationError, parse_annotated
 
 def examples(block: Any) -> list[str]:
     """The ``- example`` lines of an ``examples: |`` block (or a list)."""

@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from dialogue.nlu.bert.encoding import IGNORE, best_tag_path, decode_tags, token_labels, word_tags, words_of
-from dialogue.nlu.training_data import EntitySpan, TrainingExample
+from dialogue.domain.examples import EntitySpan, TrainingExample
 
 Progress = Callable[[str, float], None]
 #: fewer held-out examples than this give a noisy temperature: keep 1.0

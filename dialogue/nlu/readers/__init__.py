@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dialogue.nlu.readers.errors import ReaderError
-from dialogue.nlu.training_data import TrainingData
+from dialogue.domain.examples import TrainingData
 
 FORMATS = ("yaml", "jointbert", "csv", "rasa")
 

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from dialogue.nlu.readers.errors import ReaderError
-from dialogue.nlu.training_data import AnnotationError, TrainingData, parse_annotated
+from dialogue.domain.examples import AnnotationError, TrainingData, parse_annotated
 
 LABEL_COLUMNS = ("label", "intent")
 

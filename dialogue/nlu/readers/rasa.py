@@ -7,7 +7,7 @@ from typing import Any
 
 from dialogue.domain.positions import locate
 from dialogue.nlu.readers.errors import ReaderError, read_yaml
-from dialogue.nlu.training_data import AnnotationError, TrainingData, TrainingExample, parse_annotated
+from dialogue.domain.examples import AnnotationError, TrainingData, TrainingExample, parse_annotated
 
 IGNORED_ITEMS = ("regex", "lookup")
 

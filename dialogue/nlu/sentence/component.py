@@ -34,7 +34,7 @@ from dialogue.nlu.base import OOS_KEY, RANKING_SIZE, NotTrainedError, content_ha
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.nlu.outofscope import OutOfScopeModel, fit_out_of_scope, nearest_similarity
-from dialogue.nlu.training_data import TrainingData
+from dialogue.domain.examples import TrainingData
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
