@@ -98,6 +98,10 @@ class UserMessage(BusMessage):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+#: the intent an NLU gives when it is unsure (low confidence, out of scope); every domain understands it
+FALLBACK_INTENT = "nlu_fallback"
+
+
 class ParsedMessage(BusMessage):
     """What NLU understood of a user message."""
 

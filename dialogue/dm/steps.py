@@ -6,7 +6,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from dialogue.actions import ActionResult
-from dialogue.dm.runner import Outcome, run_action
+from dialogue.dm.action_runner import Outcome, run_action
 from dialogue.dm.turn import Turn
 from dialogue.domain.schema.dm import Step
 from dialogue.messages import ActionExecuted

@@ -19,9 +19,10 @@ from dialogue.domain.schema import (
     Settings,
     SlotSpec,
 )
+from dialogue.messages import FALLBACK_INTENT
 
 #: intents every domain understands without declaring them
-BUILTIN_INTENTS = ("nlu_fallback",)
+BUILTIN_INTENTS = (FALLBACK_INTENT,)
 
 
 @dataclass(frozen=True)
