@@ -224,8 +224,8 @@ EVENT_TYPES = (
 )
 MESSAGE_TYPES = (UserMessage, ParsedMessage, Decision, BotTurn, BotToken, PipelineError, *EVENT_TYPES)
 
-AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]
-AnyMessage = Annotated[Union[MESSAGE_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]
+AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007 - a runtime tuple
+AnyMessage = Annotated[Union[MESSAGE_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
 
 _MESSAGE_ADAPTER: TypeAdapter[BusMessage] = TypeAdapter(AnyMessage)
 _EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(AnyEvent)

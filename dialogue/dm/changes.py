@@ -11,9 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dialogue.dm.conditions import CompiledRule
-from dialogue.dm.reading import FALLBACK_INTENT
 from dialogue.domain.model import Domain
-from dialogue.messages import ParsedMessage
+from dialogue.messages import FALLBACK_INTENT, ParsedMessage
 
 
 class ChangeGuard:

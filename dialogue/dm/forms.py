@@ -11,6 +11,7 @@ from typing import Any
 
 from dialogue.actions import ActionResult
 from dialogue.dm import validation
+from dialogue.dm.action_runner import Outcome
 from dialogue.dm.reading import (
     Answer,
     Reading,
@@ -18,7 +19,6 @@ from dialogue.dm.reading import (
     opens_with_yes,
     yes_confidence,
 )
-from dialogue.dm.action_runner import Outcome
 from dialogue.dm.slots import SlotValueError, coerce
 from dialogue.dm.steps import call_action, report_failure, run_and_apply
 from dialogue.dm.turn import Turn

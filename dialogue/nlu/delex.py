@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from dialogue.messages import ParsedMessage
 from dialogue.domain.examples import TrainingData
+from dialogue.messages import ParsedMessage
 
 
 def delexicalise(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
