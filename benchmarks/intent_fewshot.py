@@ -32,7 +32,7 @@ from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.nlu.build import build_nlu, parse_batch
 from dialogue.nlu.evaluation import latency, score, scratch_domain
 from dialogue.nlu.readers import read_training_data
-from dialogue.nlu.training_data import TrainingData, TrainingExample
+from dialogue.domain.examples import TrainingData, TrainingExample
 
 SYSTEMS: dict[str, list[ComponentSpec]] = {
     "sentence_intent": [ComponentSpec(use="sentence_intent")],

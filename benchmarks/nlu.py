@@ -28,7 +28,7 @@ from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.nlu.build import build_nlu, parse_batch
 from dialogue.nlu.evaluation import PRESETS, latency, score, scratch_domain
 from dialogue.nlu.readers import read_training_data
-from dialogue.nlu.training_data import TrainingData, TrainingExample
+from dialogue.domain.examples import TrainingData, TrainingExample
 
 BARS = {"intent_accuracy": 0.98, "entity_f1": 0.95, "latency_p50_ms": 15.0, "throughput": 300.0}
 

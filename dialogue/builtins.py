@@ -31,7 +31,12 @@ BUILTINS: dict[str, dict[str, str]] = {
         "postgres": "dialogue.stores.postgres:PostgresStore",
         "memory": "dialogue.stores.memory:MemoryStore",
     },
-    "channel": {},
+    # load-time checks a component adds to every domain: (domain, origin) -> list[Problem]
+    "check": {
+        "rule_logic": "dialogue.dm.analysis:check_rule_logic",
+        "templates": "dialogue.nlg.checks:check_templates",
+        "knowledge": "dialogue.knowledge.documents:check_knowledge",
+    },
     "subscriber": {
         "log_turns": "dialogue.subscribers:TurnLogger",
     },

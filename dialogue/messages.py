@@ -98,6 +98,10 @@ class UserMessage(BusMessage):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+#: the intent an NLU gives when it is unsure (low confidence, out of scope); every domain understands it
+FALLBACK_INTENT = "nlu_fallback"
+
+
 class ParsedMessage(BusMessage):
     """What NLU understood of a user message."""
 
@@ -220,8 +224,8 @@ EVENT_TYPES = (
 )
 MESSAGE_TYPES = (UserMessage, ParsedMessage, Decision, BotTurn, BotToken, PipelineError, *EVENT_TYPES)
 
-AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]
-AnyMessage = Annotated[Union[MESSAGE_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]
+AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007 - a runtime tuple
+AnyMessage = Annotated[Union[MESSAGE_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
 
 _MESSAGE_ADAPTER: TypeAdapter[BusMessage] = TypeAdapter(AnyMessage)
 _EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(AnyEvent)

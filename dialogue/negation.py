@@ -135,10 +135,7 @@ def is_negated(text: str) -> bool:
 
 def negates(text: str, words: set[str] | frozenset[str]) -> bool:
     """True when one of ``words`` (lower case) lies in the scope of a negation: "don't cancel it" negates cancel."""
-    for negation in negations(text):
-        if {t.text for t in _tokens(negation.scope)} & words:
-            return True
-    return False
+    return any({t.text for t in _tokens(negation.scope)} & words for negation in negations(text))
 
 
 def hesitation(text: str) -> str | None:

@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dialogue.messages import BusMessage, ParsedMessage, UserMessage
-from dialogue.pipeline import NLUStage, parse_payload
+from dialogue.payloads import parse_payload
+from dialogue.pipeline import NLUStage
 from dialogue.protocols import BatchNLUComponent, NLUComponent
 
 log = logging.getLogger("dialogue.nlu_batching")

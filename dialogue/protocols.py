@@ -7,17 +7,16 @@ a typo in ``pipeline.yml`` fails at load time with the list of valid keys.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-from dialogue.messages import BotMessage, BotTurn, Decision, Event, ParsedMessage, UserMessage
+from dialogue.messages import BotMessage, Decision, Event, ParsedMessage
 
 if TYPE_CHECKING:
-    from dialogue.domain.model import Domain
-    from dialogue.nlu.training_data import TrainingData
+    from dialogue.domain.examples import TrainingData
 
 
 class ComponentConfig(BaseModel):
@@ -107,24 +106,3 @@ class PositionedTrackerStore(TrackerStore, Protocol):
     """
 
     async def load_from(self, conversation_id: str, since: Any = None) -> Any: ...
-
-
-class Channel(Protocol):
-    """Where users talk to the bot: terminal, HTTP, WebSocket. Receives whole turns."""
-
-    async def send(self, turn: BotTurn) -> None: ...
-
-
-#: What a channel calls to hand a user message to the bot and await the reply.
-Responder = Callable[[UserMessage], Awaitable[BotTurn]]
-
-#: A stream of text deltas produced by a generator backend.
-TextStream = AsyncIterator[str]
-
-
-def build(component_cls: Any, config: ComponentConfig, domain: Domain) -> Any:
-    """Instantiate a registered component class from its validated config."""
-    factory = getattr(component_cls, "from_config", None)
-    if factory is not None:
-        return factory(config, domain)
-    return component_cls(config, domain)

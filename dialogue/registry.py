@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from dialogue.builtins import BUILTINS
 
-GROUPS = ("nlu", "dm", "nlg", "generator", "action", "store", "channel", "subscriber")
+GROUPS = ("nlu", "dm", "nlg", "generator", "action", "store", "subscriber", "check")
 ENTRY_POINT_PREFIX = "dialogue."
 
 T = TypeVar("T")

@@ -54,10 +54,10 @@ class Bus(ABC):
     async def join(self) -> None:
         """Wait until every message published so far (and what it caused) is handled."""
 
-    async def start(self) -> None:
+    async def start(self) -> None:  # noqa: B027 - optional hook: a no-op unless a backend needs it
         """Open connections or workers; the in-process bus needs none."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional hook: a no-op unless a backend needs it
         """Stop workers after in-flight messages are handled."""
 
     async def deliver(self, sub: Subscription, message: BusMessage) -> None:

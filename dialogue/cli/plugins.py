@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             console.print("[red]error[/red] ", end="")
             console.print(str(problem), markup=False)
         declared = set(domain.actions)
-    found = entries(tuple(g for g in GROUPS if g != "channel"))
+    found = entries(GROUPS)
     failures = {}
     if args.check:
         failures = {(e.group, e.name): why for e in found if (why := load(e)[1]) is not None}

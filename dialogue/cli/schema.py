@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from dialogue.reference.jsonschema import component_configs, domain_schema, conversation_tests_schema, write_schemas
+    from dialogue.reference.jsonschema import component_configs, conversation_tests_schema, domain_schema, write_schemas
 
     if args.domain:
         from dialogue.components import load_local_plugins

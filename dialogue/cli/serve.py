@@ -52,10 +52,11 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def run(args: argparse.Namespace) -> int:
     import sys
 
+    from dialogue.deployment import check_shared_store, with_store
     from dialogue.domain import DomainError, load_domain
     from dialogue.registry import PluginError
     from dialogue.server import ServerConfig, create_app
-    from dialogue.server.build import BotOptions, build_service, with_store
+    from dialogue.server.build import BotOptions, build_service
     from dialogue.server.runner import serve
 
     if args.bus != "memory" and not args.bus.startswith(("redis://", "rediss://", "unix://")):
@@ -64,8 +65,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         domain = with_store(load_domain(args.domain), args.store)  # fail fast, listing every problem
         if args.bus != "memory":
-            from dialogue.workers.runner import check_shared_store
-
             check_shared_store(domain)
     except DomainError as exc:
         print(f"error: {args.domain} has problems; run `dialogue validate {args.domain}`:\n{exc}", file=sys.stderr)

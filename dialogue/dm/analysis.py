@@ -1,5 +1,7 @@
 """Static checks of the DM sections, run by ``dialogue validate`` and at load time.
 
+The rules manager contributes ``check_rule_logic`` to every domain load (``dialogue.builtins``).
+
 Finds rules that can never fire (contradictory conditions, or shadowed by a rule that is
 checked first and matches whenever they do), rules that conflict (same conditions, same
 priority), expressions that read unknown names, and form slots nothing can fill.
@@ -9,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dialogue.domain.errors import Problem
+from dialogue.domain.expressions import BUILTIN_NAMES, check_expression
 from dialogue.domain.model import Domain
+from dialogue.domain.origin import Origin
 from dialogue.domain.schema.dm import Condition, RuleSpec
-from dialogue.dm.expressions import BUILTIN_NAMES, check_expression
 
 #: (rule index, path inside the rule, message)
 Finding = tuple[int, tuple[str | int, ...], str]
@@ -128,3 +132,10 @@ def unfillable_form_slots(domain: Domain) -> Iterator[tuple[str, str, str]]:
                 yield form_name, slot, (
                     f"form {form_name!r} asks for slot {slot!r}, but nothing the user says can fill it "
                     f"(give the slot a fill from entity, intent or text)")
+
+
+def check_rule_logic(domain: Domain, origin: Origin) -> list[Problem]:
+    """Form slots nothing can fill, rules that can never fire or conflict, expressions reading unknown names."""
+    problems = [origin.problem(("forms", form), ("slots", slot), message) for form, slot, message in unfillable_form_slots(domain)]
+    problems.extend(origin.problem(("rules", index), sub, message) for index, sub, message in rule_findings(domain))
+    return problems

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from dialogue.domain.model import Domain
 from dialogue.dm.conditions import CompiledRule
-from dialogue.dm.reading import FALLBACK_INTENT
-from dialogue.messages import ParsedMessage
+from dialogue.domain.model import Domain
+from dialogue.messages import FALLBACK_INTENT, ParsedMessage
 
 
 class ChangeGuard:

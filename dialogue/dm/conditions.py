@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dialogue.domain.schema.dm import Condition, RuleSpec, SlotSpec
 from dialogue.dm.expressions import Expression
 from dialogue.dm.redaction import display_value
 from dialogue.dm.tracker import DialogueState
+from dialogue.domain.schema.dm import Condition, RuleSpec, SlotSpec
 
 ANY_VALUE = "*"
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialogue.actions import ActionResult
-from dialogue.domain.model import Domain
-from dialogue.domain.schema.dm import FormSpec
 from dialogue.dm import validation
+from dialogue.dm.action_runner import Outcome
 from dialogue.dm.reading import (
     Answer,
     Reading,
@@ -20,10 +19,11 @@ from dialogue.dm.reading import (
     opens_with_yes,
     yes_confidence,
 )
-from dialogue.dm.runner import Outcome
 from dialogue.dm.slots import SlotValueError, coerce
 from dialogue.dm.steps import call_action, report_failure, run_and_apply
 from dialogue.dm.turn import Turn
+from dialogue.domain.model import Domain
+from dialogue.domain.schema.dm import FormSpec
 
 CONFIRM = ":confirm"
 

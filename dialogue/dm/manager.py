@@ -28,22 +28,21 @@ from typing import Any
 
 from pydantic import Field
 
-from dialogue.domain.model import Domain
 from dialogue.dm.changes import ChangeGuard
 from dialogue.dm.conditions import CompiledRule, Situation
 from dialogue.dm.forms import FormEngine
-from dialogue.dm.reading import FALLBACK_INTENT, Reading, looks_like_question
+from dialogue.dm.reading import Reading, looks_like_question
 from dialogue.dm.slots import initial_slots
 from dialogue.dm.steps import run_steps
 from dialogue.dm.tracker import Tracker, record
 from dialogue.dm.turn import Turn
-from dialogue.messages import BotTurn, Button, Decision, Event, ParsedMessage
+from dialogue.domain.model import Domain
+from dialogue.messages import FALLBACK_INTENT, BotTurn, Button, Decision, Event, ParsedMessage
 from dialogue.protocols import ComponentConfig, TrackerStore
 from dialogue.stores.base import Position, StoreConflict
 
 log = logging.getLogger("dialogue.dm")
 
-FALLBACK_INTENT = "nlu_fallback"
 #: how often a turn is decided again when another process wrote its conversation meanwhile
 MAX_COMMIT_ATTEMPTS = 3
 #: how often a decided turn is stored after reply records that came in meanwhile (they change no state)

@@ -12,10 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from dialogue.messages import IntentScore
+from dialogue.messages import FALLBACK_INTENT, IntentScore
 from dialogue.negation import hesitation, negations
-
-FALLBACK_INTENT = "nlu_fallback"
 
 #: words that open a clear yes; a negation after one of them makes the answer "yes and no"
 YES_WORDS = frozenset({"yes", "yeah", "yep", "yup", "yea", "ya", "yess", "sure", "correct", "confirm", "confirmed",

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from dialogue.actions import ActionResult
-from dialogue.domain.schema.dm import Step
-from dialogue.dm.runner import Outcome, run_action
+from dialogue.dm.action_runner import Outcome, run_action
 from dialogue.dm.turn import Turn
+from dialogue.domain.schema.dm import Step
 from dialogue.messages import ActionExecuted
 
-if TYPE_CHECKING:
-    from dialogue.dm.forms import FormEngine
-
 MAX_FOLLOW_UPS = 10
+
+
+class FormStarter(Protocol):
+    """What a ``start_form`` step needs (the form engine, which itself runs steps through this module)."""
+
+    async def start(self, turn: Turn, name: str) -> None: ...
 
 
 async def call_action(turn: Turn, name: str, slots: dict[str, Any] | None = None) -> Outcome:
@@ -68,7 +71,7 @@ async def run_and_apply(turn: Turn, name: str) -> bool:
     return True
 
 
-async def run_steps(turn: Turn, steps: list[Step], forms: FormEngine, rule: str) -> None:
+async def run_steps(turn: Turn, steps: list[Step], forms: FormStarter, rule: str) -> None:
     """Do a rule's steps in order; a failed action stops the rest of the rule."""
     for step in steps:
         kind = step.kind

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dialogue.domain.model import Domain
 from dialogue.dm.redaction import display_value, redact_text
 from dialogue.dm.slots import SlotValueError, coerce
 from dialogue.dm.tracker import DialogueState, Record, Tracker, record
+from dialogue.domain.model import Domain
 from dialogue.messages import (
     Button,
     ConversationEnded,

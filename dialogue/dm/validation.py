@@ -6,8 +6,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from dialogue.domain.schema.dm import Validation
 from dialogue.dm.slots import as_datetime
+from dialogue.domain.schema.dm import Validation
 
 
 def check(rule: Validation | None, value: Any, now: datetime | None = None) -> tuple[Any, str | None]:

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from dialogue.domain.errors import DomainError, Problem
 from dialogue.domain.model import Domain
+from dialogue.domain.origin import Origin
 from dialogue.domain.positions import Positions, load_yaml_with_positions, locate
 from dialogue.domain.references import check_references
 from dialogue.domain.schema import (
@@ -33,23 +34,6 @@ def domain_files(folder: Path) -> list[Path]:
         if p.suffix in (".yml", ".yaml") and p.is_file() and not (set(p.relative_to(folder).parts[:-1]) & SKIPPED_DIRS)
     ]
     return files
-
-
-class Origin:
-    """Where each named item was defined, so later checks can point at the right line."""
-
-    def __init__(self) -> None:
-        self.items: dict[tuple[str | int, ...], tuple[Path, Positions, tuple[str | int, ...]]] = {}
-
-    def add(self, key: tuple[str | int, ...], file: Path, positions: Positions, path: tuple[str | int, ...]) -> None:
-        self.items[key] = (file, positions, path)
-
-    def problem(self, key: tuple[str | int, ...], sub: tuple[str | int, ...], message: str) -> Problem:
-        if key not in self.items:
-            return Problem(None, None, None, message)
-        file, positions, path = self.items[key]
-        line, column = locate(positions, path + sub)
-        return Problem(file, line, column, message)
 
 
 def load_domain(folder: str | Path) -> Domain:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dialogue.domain.examples import TrainingData, TrainingExample, parse_annotated
 from dialogue.domain.schema import (
     ActionSpec,
     EntitySpec,
@@ -18,10 +19,10 @@ from dialogue.domain.schema import (
     Settings,
     SlotSpec,
 )
-from dialogue.nlu.training_data import TrainingData, TrainingExample, parse_annotated
+from dialogue.messages import FALLBACK_INTENT
 
 #: intents every domain understands without declaring them
-BUILTIN_INTENTS = ("nlu_fallback",)
+BUILTIN_INTENTS = (FALLBACK_INTENT,)
 
 
 @dataclass(frozen=True)

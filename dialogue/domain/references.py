@@ -1,27 +1,26 @@
 """Cross-file checks: every name a domain uses must be defined, with a "did you mean" hint.
 
-Each check is a function ``(domain, origin) -> list[Problem]`` in ``CHECKS``; components that
-add their own load-time checks (templates referencing undefined slots, rules that can never
-fire) append to it.
+Each check is a function ``(domain, origin) -> list[Problem]``. The domain's own checks are in
+``CHECKS``; components add theirs (rules that can never fire, templates reading undefined
+variables, an unreadable knowledge folder) through the registry's ``check`` group: built-ins in
+``dialogue.builtins``, installed packages under the ``dialogue.check`` entry-point group. The
+domain layer names them only as ``"module:attr"`` strings, so it imports nothing above it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from dialogue.domain.errors import Problem
+from dialogue.domain.examples import AnnotationError, parse_annotated
 from dialogue.domain.model import Domain
-from dialogue.nlu.training_data import AnnotationError, parse_annotated
-from dialogue.registry import suggest
+from dialogue.domain.origin import Origin
+from dialogue.registry import registry, suggest
 
-if TYPE_CHECKING:
-    from dialogue.domain.loader import Origin
-
-Check = Callable[[Domain, "Origin"], list[Problem]]
+Check = Callable[[Domain, Origin], list[Problem]]
 
 
-def _missing(kind: str, name: str, defined: Iterable[str]) -> str | None:
+def missing(kind: str, name: str, defined: Iterable[str]) -> str | None:
     defined = list(defined)
     if name in defined:
         return None
@@ -33,7 +32,7 @@ def check_annotations(domain: Domain, origin: Origin) -> list[Problem]:
     for intent, spec in domain.intents.items():
         for i, raw in enumerate(spec.examples):
             key, sub = ("intents", intent), ("examples", i)
-            if "examples" not in _raw_keys(origin, key):
+            if "examples" not in origin.written_keys(key):
                 sub = (i,)
             try:
                 example = parse_annotated(raw, intent)
@@ -41,16 +40,9 @@ def check_annotations(domain: Domain, origin: Origin) -> list[Problem]:
                 problems.append(origin.problem(key, sub, str(exc)))
                 continue
             for span in example.entities:
-                if message := _missing("entity", span.type, domain.entities):
+                if message := missing("entity", span.type, domain.entities):
                     problems.append(origin.problem(key, sub, f"example {raw!r}: {message}"))
     return problems
-
-
-def _raw_keys(origin: Origin, key: tuple[str | int, ...]) -> set[str | int]:
-    if key not in origin.items:
-        return set()
-    _, positions, path = origin.items[key]
-    return {p[len(path)] for p in positions if len(p) > len(path) and p[: len(path)] == path}
 
 
 def check_rules(domain: Domain, origin: Origin) -> list[Problem]:
@@ -59,15 +51,15 @@ def check_rules(domain: Domain, origin: Origin) -> list[Problem]:
     for i, rule in enumerate(domain.rules):
         key = ("rules", i)
         for name in [*rule.when.intent, *rule.when.not_intent]:
-            if message := _missing("intent", name, intents):
+            if message := missing("intent", name, intents):
                 problems.append(origin.problem(key, ("when",), f"rule {rule.name!r}: {message}"))
         for name in rule.when.slots:
-            if message := _missing("slot", name, domain.slots):
+            if message := missing("slot", name, domain.slots):
                 problems.append(origin.problem(key, ("when", "slots", name), f"rule {rule.name!r}: {message}"))
-        if rule.when.form not in (None, "none", "any") and (message := _missing("form", rule.when.form, domain.forms)):
+        if rule.when.form not in (None, "none", "any") and (message := missing("form", rule.when.form, domain.forms)):
             problems.append(origin.problem(key, ("when", "form"), f"rule {rule.name!r}: {message}"))
         previous = rule.when.previous_action
-        if previous and (message := _missing("action", previous, [*domain.responses, *domain.actions, *domain.forms])):
+        if previous and (message := missing("action", previous, [*domain.responses, *domain.actions, *domain.forms])):
             message = message.replace("action", "previous_action (a response, action or form)", 1)
             problems.append(origin.problem(key, ("when", "previous_action"), f"rule {rule.name!r}: {message}"))
         for j, step in enumerate(rule.then):
@@ -82,17 +74,17 @@ def _step_problems(domain: Domain, step: object) -> list[str]:
     assert isinstance(step, Step)
     found: list[str | None] = []
     if step.respond is not None:
-        found.append(_missing("response", step.respond, domain.responses))
+        found.append(missing("response", step.respond, domain.responses))
     if step.action is not None:
-        found.append(_missing("action", step.action, domain.actions))
+        found.append(missing("action", step.action, domain.actions))
     if step.start_form is not None:
-        found.append(_missing("form", step.start_form, domain.forms))
+        found.append(missing("form", step.start_form, domain.forms))
     if isinstance(step.stop_form, str):
-        found.append(_missing("form", step.stop_form, domain.forms))
+        found.append(missing("form", step.stop_form, domain.forms))
     for slot in (step.set_slot or {}):
-        found.append(_missing("slot", slot, domain.slots))
+        found.append(missing("slot", slot, domain.slots))
     cleared = [step.clear_slot] if isinstance(step.clear_slot, str) else step.clear_slot or []
-    found.extend(_missing("slot", slot, domain.slots) for slot in cleared)
+    found.extend(missing("slot", slot, domain.slots) for slot in cleared)
     return [m for m in found if m]
 
 
@@ -101,17 +93,17 @@ def check_forms(domain: Domain, origin: Origin) -> list[Problem]:
     for name, form in domain.forms.items():
         key = ("forms", name)
         for slot, spec in form.slots.items():
-            if message := _missing("slot", slot, domain.slots):
+            if message := missing("slot", slot, domain.slots):
                 problems.append(origin.problem(key, ("slots", slot), f"form {name!r}: {message}"))
             for field_name in ("prompt", "invalid"):
                 response = getattr(spec, field_name)
-                if response and (message := _missing("response", response, domain.responses)):
+                if response and (message := missing("response", response, domain.responses)):
                     problems.append(origin.problem(key, ("slots", slot, field_name), f"form {name!r}: {message}"))
         for field_name in ("confirm", "done", "cancelled"):
             response = getattr(form, field_name)
-            if response and (message := _missing("response", response, domain.responses)):
+            if response and (message := missing("response", response, domain.responses)):
                 problems.append(origin.problem(key, (field_name,), f"form {name!r}: {message}"))
-        if form.submit and (message := _missing("action", form.submit, domain.actions)):
+        if form.submit and (message := missing("action", form.submit, domain.actions)):
             problems.append(origin.problem(key, ("submit",), f"form {name!r}: {message}"))
         submit = domain.actions.get(form.submit) if form.submit else None
         if submit is not None and submit.changes_data and not form.confirm:
@@ -119,26 +111,15 @@ def check_forms(domain: Domain, origin: Origin) -> list[Problem]:
                                            "data, without asking to confirm first; add confirm: <a response>"))
         for slot, spec in form.slots.items():
             plugin = spec.validate_.plugin if spec.validate_ else None
-            if plugin and (message := _missing("action", plugin, domain.actions)):
+            if plugin and (message := missing("action", plugin, domain.actions)):
                 problems.append(origin.problem(key, ("slots", slot, "validate", "plugin"), f"form {name!r}: {message}"))
         for field_name in ("cancel_intents", "affirm_intents", "deny_intents"):
-            if field_name not in _raw_keys(origin, key):
+            if field_name not in origin.written_keys(key):
                 continue  # defaults apply only when the domain has those intents
             for intent in getattr(form, field_name):
-                if message := _missing("intent", intent, domain.intent_names):
+                if message := missing("intent", intent, domain.intent_names):
                     problems.append(origin.problem(key, (field_name,), f"form {name!r}: {message}"))
-    from dialogue.dm.analysis import unfillable_form_slots
-
-    for form_name, slot, message in unfillable_form_slots(domain):
-        problems.append(origin.problem(("forms", form_name), ("slots", slot), message))
     return problems
-
-
-def check_rule_logic(domain: Domain, origin: Origin) -> list[Problem]:
-    """Rules that can never fire or that conflict, and expressions reading unknown names."""
-    from dialogue.dm.analysis import rule_findings
-
-    return [origin.problem(("rules", index), sub, message) for index, sub, message in rule_findings(domain)]
 
 
 def check_slots(domain: Domain, origin: Origin) -> list[Problem]:
@@ -147,13 +128,13 @@ def check_slots(domain: Domain, origin: Origin) -> list[Problem]:
         for i, fill in enumerate(slot.fill):
             sub = ("fill", i)
             entity = fill.entity or (name if fill.source == "entity" else None)  # default: the slot's own name
-            if entity and (message := _missing("entity", entity, domain.entities)):
+            if entity and (message := missing("entity", entity, domain.entities)):
                 problems.append(origin.problem(("slots", name), sub, f"slot {name!r}: {message}"))
             for intent in [*fill.intent, *fill.not_intent]:
-                if message := _missing("intent", intent, domain.intent_names):
+                if message := missing("intent", intent, domain.intent_names):
                     problems.append(origin.problem(("slots", name), sub, f"slot {name!r}: {message}"))
         for intent in slot.reset_on:
-            if message := _missing("intent", intent, domain.intent_names):
+            if message := missing("intent", intent, domain.intent_names):
                 problems.append(origin.problem(("slots", name), ("reset_on",), f"slot {name!r}: {message}"))
     return problems
 
@@ -163,41 +144,37 @@ def check_settings(domain: Domain, origin: Origin) -> list[Problem]:
     settings = domain.settings
     for field_name in ("fallback_response", "error_response", "greeting_response"):
         response = getattr(settings, field_name)
-        written = field_name in _raw_keys(origin, ("settings",))
-        if response and written and (message := _missing("response", response, domain.responses)):
+        written = field_name in origin.written_keys(("settings",))
+        if response and written and (message := missing("response", response, domain.responses)):
             problems.append(origin.problem(("settings",), (field_name,), f"settings.{field_name}: {message}"))
     return problems
 
 
-CHECKS: list[Check] = [check_annotations, check_rules, check_forms, check_slots, check_settings, check_rule_logic]
-from dialogue.nlg.checks import check_templates  # noqa: E402 - templates: syntax, undefined variables
-
-CHECKS.append(check_templates)
-
-
-def check_knowledge(domain: Domain, origin: Origin) -> list[Problem]:
-    """The knowledge folder reads (Markdown, YAML Q&A) and the answer response exists if named."""
-    from dialogue.knowledge.documents import knowledge_problems
-
+def check_knowledge_settings(domain: Domain, origin: Origin) -> list[Problem]:
+    """The answer responses named exist and a folder written down exists (its contents: ``dialogue.knowledge``)."""
     problems = []
     settings = domain.knowledge
-    if "response" in _raw_keys(origin, ("knowledge",)) and (message := _missing("response", settings.response, domain.responses)):
+    if "response" in origin.written_keys(("knowledge",)) and (message := missing("response", settings.response, domain.responses)):
         problems.append(origin.problem(("knowledge",), ("response",), f"knowledge.response: {message}"))
     for name in settings.answers_for or []:
-        if message := _missing("response", name, domain.responses):
+        if message := missing("response", name, domain.responses):
             problems.append(origin.problem(("knowledge",), ("answers_for",), f"knowledge.answers_for: {message}"))
-    if domain.knowledge_dir is not None:
-        problems.extend(knowledge_problems(domain.knowledge_dir))
-    elif settings.enabled and "folder" in _raw_keys(origin, ("knowledge",)):
+    if domain.knowledge_dir is None and settings.enabled and "folder" in origin.written_keys(("knowledge",)):
         problems.append(origin.problem(("knowledge",), ("folder",), f"knowledge.folder: {domain.path / settings.folder} does not exist"))
     return problems
 
 
-CHECKS.append(check_knowledge)
+CHECKS: list[Check] = [check_annotations, check_rules, check_forms, check_slots, check_settings, check_knowledge_settings]
+
+
+def contributed_checks() -> list[Check]:
+    """Checks components add: built-in and locally registered ones in table order, then installed ones."""
+    checks = registry("check")
+    return [checks.get(name) for name in [*checks.targets(), *sorted(set(checks.names()) - set(checks.targets()))]]
 
 
 def check_references(domain: Domain, origin: Origin) -> list[Problem]:
     problems: list[Problem] = []
-    for check in CHECKS:
+    for check in [*CHECKS, *contributed_checks()]:
         problems.extend(check(domain, origin))
     return problems

@@ -21,6 +21,8 @@ from pathlib import Path
 from pydantic import Field, ValidationError, field_validator
 
 from dialogue.domain.errors import DomainError, Problem
+from dialogue.domain.model import Domain
+from dialogue.domain.origin import Origin
 from dialogue.domain.positions import load_yaml_with_positions, locate
 from dialogue.domain.schema.base import Section
 
@@ -162,3 +164,8 @@ def knowledge_problems(folder: Path) -> list[Problem]:
     if not passages:
         return [Problem(folder, None, None, "the knowledge folder has no passages (Markdown paragraphs or YAML q/a entries)")]
     return []
+
+
+def check_knowledge(domain: Domain, origin: Origin) -> list[Problem]:
+    """The domain's knowledge folder reads cleanly; contributed to every domain load (``dialogue.builtins``)."""
+    return knowledge_problems(domain.knowledge_dir) if domain.knowledge_dir is not None else []

@@ -1,22 +1,18 @@
 """Load-time checks of response templates: syntax, undefined variables, conditions, settings.
 
-Registered in ``dialogue.domain.references.CHECKS``; imports only Jinja2 so loading a
-domain stays light.
+The templates realiser contributes ``check_templates`` to every domain load (``dialogue.builtins``);
+imports only Jinja2 so loading a domain stays light.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from jinja2 import TemplateSyntaxError, meta
 
 from dialogue.domain.errors import Problem
+from dialogue.domain.model import Domain
+from dialogue.domain.origin import Origin
 from dialogue.nlg.rendering import BUILTIN_VARIABLES, allowed_variables, make_environment, template_sources
 from dialogue.registry import suggest
-
-if TYPE_CHECKING:
-    from dialogue.domain.loader import Origin
-    from dialogue.domain.model import Domain
 
 
 def check_templates(domain: Domain, origin: Origin) -> list[Problem]:

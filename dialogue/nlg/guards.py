@@ -216,7 +216,7 @@ def check_preserved(template: str, candidate: str, values: Mapping[str, Any]) ->
     """A rephrasing keeps every slot value and number of the template and adds no new ones."""
     said = _norm(candidate)
     for name, value in values.items():
-        if value is None or isinstance(value, bool) or isinstance(value, Mapping | list | tuple):
+        if value is None or isinstance(value, bool | Mapping | list | tuple):
             continue
         shown = _norm(str(value))
         if shown and shown in _norm(template) and shown not in said:

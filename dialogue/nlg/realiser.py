@@ -67,7 +67,9 @@ class GenerativeRealiser(TemplateRealiser):
         self._history: OrderedDict[str, deque[dict[str, str]]] = OrderedDict()
 
     @classmethod
-    def from_config(cls, config: Config, domain: Domain, **extra: Any) -> GenerativeRealiser:
+    def from_config(cls, config: TemplateRealiser.Config, domain: Domain, **extra: Any) -> GenerativeRealiser:
+        """Also takes the templates' config, as a stand-in for a ``TemplateRealiser``: generation keys take defaults."""
+        config = config if isinstance(config, cls.Config) else cls.Config.model_validate(config.model_dump())
         realiser = cls(domain, config, generator=extra.get("generator"), act_to_text=extra.get("act_to_text"),
                        knowledge=extra.get("knowledge"))
         if config.act_to_text_model and realiser._act_to_text is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from dialogue.messages import Entity, IntentScore, ParsedMessage
 
+
 class NotTrainedError(RuntimeError):
     """A trainable component was asked to parse (or save) before it was trained or loaded."""
 

@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.messages import IntentScore, ParsedMessage
-from dialogue.nlu.training_data import TrainingData
 from dialogue.protocols import Trainable
 
 log = logging.getLogger("dialogue.nlu")

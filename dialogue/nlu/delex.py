@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from dialogue.domain.examples import TrainingData
 from dialogue.messages import ParsedMessage
-from dialogue.nlu.training_data import TrainingData
 
 
 def delexicalise(text: str, spans: Iterable[tuple[int, int, str]]) -> str:

@@ -22,12 +22,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from dialogue.domain.examples import TrainingData, TrainingExample
 from dialogue.domain.model import Domain
 from dialogue.domain.schema.pipeline import ComponentSpec
-from dialogue.messages import ParsedMessage
+from dialogue.messages import FALLBACK_INTENT, ParsedMessage
 from dialogue.nlu.build import build_nlu, parse_batch, parse_one
-from dialogue.nlu.fallback import FALLBACK_INTENT
-from dialogue.nlu.training_data import TrainingData, TrainingExample
 
 PRESETS: dict[str, list[str]] = {
     "sentence": ["regex_entities", "lookup_entities", "sentence_intent", "synonyms", "entity_conflicts", "fallback"],

@@ -12,11 +12,9 @@ from typing import Any
 from pydantic import Field
 
 from dialogue.domain.model import Domain
-from dialogue.messages import IntentScore, ParsedMessage
+from dialogue.messages import FALLBACK_INTENT, IntentScore, ParsedMessage
 from dialogue.nlu.base import OOS_KEY
 from dialogue.protocols import ComponentConfig
-
-FALLBACK_INTENT = "nlu_fallback"
 
 
 def _learned_out_of_scope(parse: ParsedMessage) -> bool:

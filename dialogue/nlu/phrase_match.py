@@ -92,7 +92,7 @@ class PhraseMatcher:
 
     def find(self, text: str) -> list[PhraseMatch]:
         tokens = [(m.start(), m.end(), fold(m.group(0))) for m in WORD.finditer(text)]
-        candidates: list[tuple[int, int, float, PhraseMatch]] = []  # (-length, kind, position, match)
+        candidates: list[tuple[int, float, int, PhraseMatch]] = []  # (-length, -score, position, match)
         for i, (_, _, word) in enumerate(tokens):
             for words, value in self._starting_with(word):
                 score = self._match_run(words, [t[2] for t in tokens[i : i + len(words)]])

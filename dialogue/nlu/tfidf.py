@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
 from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores, with_ranking
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
-from dialogue.nlu.training_data import TrainingData
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1

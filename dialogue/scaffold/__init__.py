@@ -95,7 +95,7 @@ def rename_bot(folder: Path, name: str) -> None:
         line = positions[("name",)][0]
         lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
         value = name if re.fullmatch(r"[A-Za-z_][\w\-]*", name) else '"' + name.replace('"', '\\"') + '"'
-        lines[line - 1] = re.sub(r"^name:.*?(\r?\n)?$", lambda m: f"name: {value}{m.group(1) or ''}", lines[line - 1])
+        lines[line - 1] = re.sub(r"^name:.*?(\r?\n)?$", lambda m, value=value: f"name: {value}{m.group(1) or ''}", lines[line - 1])
         file.write_text("".join(lines), encoding="utf-8")
         return
 

@@ -8,13 +8,13 @@ process is a gateway: it publishes user messages and listens for replies, while
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dialogue.bus import Bus, InProcessBus, Subscription
-from dialogue.domain import Domain, load_domain
-from dialogue.domain.schema.pipeline import ComponentSpec
+from dialogue.bus import Bus, Subscription
+from dialogue.deployment import check_shared_store, make_bus, stateless_dm, with_store
+from dialogue.domain import load_domain
 from dialogue.pipeline import STAGES
 from dialogue.server.metrics import Metrics, instrument
 from dialogue.server.service import WATCHER_NAME, BotService
@@ -30,35 +30,6 @@ class BotOptions:
     train: bool = True
     shards: int = 16
     prefix: str = "dialogue"
-
-
-def with_store(domain: Domain, url: str | None) -> Domain:
-    """The domain with its ``pipeline.store`` replaced by the store ``url`` names."""
-    if not url:
-        return domain
-    scheme = url.split(":", 1)[0].lower()
-    if scheme in ("redis", "rediss", "unix"):
-        spec = ComponentSpec(use="redis", url=url)
-    elif scheme in ("postgresql", "postgres"):
-        spec = ComponentSpec(use="postgres", dsn=url)
-    elif scheme == "sqlite":
-        path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else url[len("sqlite:"):]
-        spec = ComponentSpec(use="sqlite", path=path)  # sqlite:///relative.db, sqlite:////absolute.db
-    elif scheme == "memory":
-        spec = ComponentSpec(use="memory")
-    else:
-        raise ValueError(f"--store {url!r}: use redis://..., postgresql://..., sqlite:///PATH or memory://")
-    return replace(domain, pipeline=domain.pipeline.model_copy(update={"store": spec}))
-
-
-def make_bus(spec: str, *, shards: int = 16, prefix: str = "dialogue", **options: Any) -> Bus:
-    if spec == "memory":
-        return InProcessBus()
-    from dialogue.bus.redis import RedisStreamsBus, is_redis_url
-
-    if not is_redis_url(spec):
-        raise ValueError(f"--bus {spec!r}: use 'memory' or a redis://HOST:PORT URL.")
-    return RedisStreamsBus(spec, shards=shards, prefix=prefix, **options)
 
 
 def use_batching(bus: Bus, bot: Any, max_batch: int, max_wait_ms: float, metrics: Metrics | None = None) -> None:
@@ -87,8 +58,6 @@ async def build_service(domain_path: str | Path, options: BotOptions, metrics: M
         bus = make_bus(options.bus, shards=options.shards, prefix=options.prefix,
                        run=lambda name: name.startswith("plugin:"), broadcast=(*DEFAULT_BROADCAST, WATCHER_NAME))
         components: list[Any] = []  # the NLU runs in `dialogue worker nlu`
-        from dialogue.workers.runner import check_shared_store, stateless_dm
-
         check_shared_store(domain)
         domain = stateless_dm(domain)  # restarts go to the shared store; workers own the turns
     else:
@@ -103,4 +72,4 @@ async def build_service(domain_path: str | Path, options: BotOptions, metrics: M
     return service
 
 
-__all__ = ["BotOptions", "build_service", "make_bus", "use_batching", "with_store"]
+__all__ = ["BotOptions", "build_service", "use_batching"]

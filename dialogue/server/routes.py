@@ -199,12 +199,12 @@ async def start_conversation(request: Request) -> Response:
     if chosen is not None and not (access.open or caller.admin):
         raise ApiError(403, "forbidden", "Only the admin may choose a conversation id; leave it out to get a new one.")
     conversation_id = chosen or secrets.token_urlsafe(12)
-    body: dict[str, Any] = {"conversation_id": conversation_id, "token": None, "expires_at": None}
+    reply: dict[str, Any] = {"conversation_id": conversation_id, "token": None, "expires_at": None}
     if access.issues_tokens:
-        body["token"], body["expires_at"] = access.issue(conversation_id)
+        reply["token"], reply["expires_at"] = access.issue(conversation_id)
     greeting = await service.bot.greet(conversation_id)
-    body["messages"] = [m.model_dump(mode="json", exclude_defaults=True) for m in greeting]
-    return JSONResponse(body, status_code=201)
+    reply["messages"] = [m.model_dump(mode="json", exclude_defaults=True) for m in greeting]
+    return JSONResponse(reply, status_code=201)
 
 
 async def renew_token(request: Request) -> Response:

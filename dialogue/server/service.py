@@ -18,6 +18,7 @@ from typing import Any
 from dialogue.bus import Bus
 from dialogue.dm.redaction import ApiMasker
 from dialogue.messages import (
+    FALLBACK_INTENT,
     BotToken,
     BotTurn,
     BusMessage,
@@ -40,7 +41,7 @@ SETTLE_SECONDS = 0.25
 
 
 @dataclass
-class TurnRecord:
+class WatchedTurn:
     """What the bus carried for one (conversation, turn)."""
 
     parse: ParsedMessage | None = None
@@ -55,10 +56,10 @@ class TurnWatcher:
     def __init__(self, metrics: Metrics, fallback_response: str) -> None:
         self.metrics = metrics
         self.fallback_response = fallback_response
-        self.turns: dict[tuple[str, int], TurnRecord] = {}
+        self.turns: dict[tuple[str, int], WatchedTurn] = {}
 
-    def watch(self, conversation_id: str, turn_id: int) -> TurnRecord:
-        record = self.turns[(conversation_id, turn_id)] = TurnRecord()
+    def watch(self, conversation_id: str, turn_id: int) -> WatchedTurn:
+        record = self.turns[(conversation_id, turn_id)] = WatchedTurn()
         return record
 
     def forget(self, conversation_id: str, turn_id: int) -> None:
@@ -72,7 +73,7 @@ class TurnWatcher:
             record.tokens.put_nowait(message)
         elif isinstance(message, ParsedMessage):
             record.parse = message
-            if message.intent.name == "nlu_fallback":
+            if message.intent.name == FALLBACK_INTENT:
                 self.metrics.fallbacks.labels(source="nlu").inc()
         elif isinstance(message, Decision):
             record.decision = message
@@ -92,7 +93,7 @@ class TurnWatcher:
 @dataclass
 class TurnResult:
     turn: BotTurn
-    record: TurnRecord
+    record: WatchedTurn
 
 
 class BotService:
@@ -177,7 +178,7 @@ class BotService:
                 log.exception("closing %r failed", closer)
 
 
-async def _pump(record: TurnRecord, on_token: Callable[[BotToken], Awaitable[None]]) -> None:
+async def _pump(record: WatchedTurn, on_token: Callable[[BotToken], Awaitable[None]]) -> None:
     while True:
         token = await record.tokens.get()
         if token is None:
@@ -185,7 +186,7 @@ async def _pump(record: TurnRecord, on_token: Callable[[BotToken], Awaitable[Non
         await on_token(token)
 
 
-async def _stop_pump(pump: asyncio.Task[None], record: TurnRecord,
+async def _stop_pump(pump: asyncio.Task[None], record: WatchedTurn,
                      on_token: Callable[[BotToken], Awaitable[None]] | None) -> None:
     """Forward the tokens already received (the client may have left: then just stop)."""
     record.tokens.put_nowait(None)

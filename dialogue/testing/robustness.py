@@ -20,12 +20,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from dialogue.domain.examples import TrainingData, TrainingExample
 from dialogue.domain.model import Domain
-from dialogue.messages import ParsedMessage
-from dialogue.nlu.training_data import TrainingData, TrainingExample
+from dialogue.messages import FALLBACK_INTENT, ParsedMessage
 from dialogue.testing.perturbations import PERTURBATIONS, Perturbation
 
-FALLBACK = "nlu_fallback"
 Progress = Callable[[str, float], None]
 
 
@@ -121,7 +120,7 @@ def _rates(group: Sequence[Probe]) -> dict[str, Any]:
         "accuracy_perturbed": sum(p.perturbed == p.gold for p in scored) / len(scored) if scored else None,
         "flip_rate": len(flips) / n if n else None,
         # a flip to another real intent: the bot would act on a misunderstanding
-        "misread_rate": sum(p.perturbed not in (p.original, FALLBACK) for p in flips) / n if n else None,
+        "misread_rate": sum(p.perturbed not in (p.original, FALLBACK_INTENT) for p in flips) / n if n else None,
     }
 
 
@@ -135,7 +134,7 @@ def report(probes: Sequence[Probe], order: Sequence[str]) -> dict[str, Any]:
         if row["accuracy_original"] is not None:
             row["accuracy_change"] = row["accuracy_perturbed"] - row["accuracy_original"]
         if group[0].kind == "negation":
-            kept = [p for p in group if p.perturbed == p.original and p.original != FALLBACK]
+            kept = [p for p in group if p.perturbed == p.original and p.original != FALLBACK_INTENT]
             row["same_intent_after_negation"] = len(kept) / len(group)
             row["examples"] = [{"text": p.perturbed_text, "intent": p.perturbed} for p in kept[:5]]
         else:

@@ -47,7 +47,7 @@ class Failure:
 
 
 @dataclass
-class TurnRecord:
+class TestedTurn:
     """What happened in one turn, as the tests see it."""
 
     user: str
@@ -66,7 +66,7 @@ class CaseResult:
     file: str
     line: int | None
     failures: list[Failure] = field(default_factory=list)
-    turns: list[TurnRecord] = field(default_factory=list)
+    turns: list[TestedTurn] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
     logs: list[str] = field(default_factory=list)
@@ -187,10 +187,10 @@ class _Capture:
         elif isinstance(message, Event):
             self.events.setdefault(message.turn_id, []).append(message)
 
-    def record(self, user: str, turn_id: int, reply: BotTurn) -> TurnRecord:
+    def record(self, user: str, turn_id: int, reply: BotTurn) -> TestedTurn:
         parse = self.parses.get(turn_id)
         decision = self.decisions.get(turn_id)
-        return TurnRecord(
+        return TestedTurn(
             user=user,
             intent=parse.intent.name if parse else None,
             confidence=round(parse.intent.confidence, 4) if parse else None,
@@ -258,10 +258,10 @@ async def run_case(domain: Domain, loaded: LoadedCase, make_bot: BotFactory, tur
     return result
 
 
-async def _refused_turn(bot: Any, conversation_id: str, user: str) -> TurnRecord:
+async def _refused_turn(bot: Any, conversation_id: str, user: str) -> TestedTurn:
     """A message with no visible text is refused by every channel: no reply, no events, slots as they were."""
     slots = await bot.slots(conversation_id)
-    return TurnRecord(user=user, slots=dict(slots or {}), explanation=["no visible text: not sent to the bot"])
+    return TestedTurn(user=user, slots=dict(slots or {}), explanation=["no visible text: not sent to the bot"])
 
 
 class _LogCollector(logging.Handler):
@@ -300,7 +300,7 @@ async def run_cases(domain: Domain, cases: Sequence[LoadedCase], make_bot: BotFa
 # --------------------------------------------------------------------------- comparing
 
 
-def compare(step: Step, turn: TurnRecord, number: int) -> list[Failure]:
+def compare(step: Step, turn: TestedTurn, number: int) -> list[Failure]:
     failures: list[Failure] = []
 
     def fail(name: str, expected: Any, actual: Any) -> None:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from dialogue.workers.runner import KINDS, WorkerOptions, build_worker, run_worker
+from dialogue.workers.stage_worker import KINDS, WorkerOptions, build_worker, run_worker
 
 __all__ = ["KINDS", "WorkerOptions", "build_worker", "run_worker"]

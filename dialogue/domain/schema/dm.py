@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from dialogue.domain.expressions import check_expression
 from dialogue.domain.schema.base import Section, listify
 
 SlotType = Literal["text", "number", "boolean", "categorical", "list", "date", "time", "datetime", "any"]
@@ -104,8 +105,6 @@ class Condition(Section):
     @classmethod
     def _safe_expression(cls, expression: str | None) -> str | None:
         if expression is not None:
-            from dialogue.dm.expressions import check_expression
-
             check_expression(expression)  # raises ValueError with the reason
         return expression
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from dialogue.domain.examples import AnnotationError, parse_annotated
 from dialogue.importers.rasa.report import Report
-from dialogue.nlu.training_data import AnnotationError, parse_annotated
 
 
 def convert_tests(stories: list[tuple[Path, dict[str, Any]]], forms: dict[str, Any], responses: dict[str, Any],

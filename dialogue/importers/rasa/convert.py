@@ -87,7 +87,7 @@ def convert(project: RasaProject) -> Converted:
     converted.files["responses.yml"] = {"responses": responses}
     converted.files["forms.yml"] = {"forms": forms} if forms else {}
     converted.files["rules.yml"] = {"rules": flows.rules} if flows.rules else {}
-    all_actions = registered + [a for a in _generated(flow_code)]
+    all_actions = registered + list(_generated(flow_code))
     converted.files["actions.yml"] = {"actions": {a: {"timeout": 5} for a in all_actions}} if all_actions else {}
     converted.files["pipeline.yml"] = {"pipeline": pipeline} if pipeline else {}
     if registered:
@@ -136,9 +136,9 @@ def _completions(forms: dict[str, Any], completions: dict[str, list[dict[str, An
             code.append(_sequence(name, form, [s for s in steps if "respond" in s or "action" in s]))
     if not code:
         return ""
-    return (f'"""What the Rasa rules did when each form completed, as the form\'s submit action (generated; '
-            f'edit freely)."""\n\nfrom __future__ import annotations\n\nfrom dialogue.actions import ActionContext, '
-            f'action\n\n\n' + "\n\n\n".join(code) + "\n")
+    return ('"""What the Rasa rules did when each form completed, as the form\'s submit action (generated; '
+            'edit freely)."""\n\nfrom __future__ import annotations\n\nfrom dialogue.actions import ActionContext, '
+            'action\n\n\n' + "\n\n\n".join(code) + "\n")
 
 
 def _sequence(name: str, form: str, steps: list[dict[str, Any]]) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from dialogue.domain.examples import AnnotationError, parse_annotated
 from dialogue.importers.rasa.report import Report
-from dialogue.nlu.training_data import AnnotationError, parse_annotated
+
 
 def examples(block: Any) -> list[str]:
     """The ``- example`` lines of an ``examples: |`` block (or a list)."""

@@ -150,7 +150,7 @@ def single_examples(domain: Domain, rng: random.Random) -> tuple[list[Example], 
             values.update(condition)
             target = _render(renderer, variant, shown)
             if not target or len(target) > MAX_TARGET_CHARS:
-                skipped.append(f"{name}: {'empty' if not target else 'longer than %d characters' % MAX_TARGET_CHARS}")
+                skipped.append(f"{name}: {'empty' if not target else f'longer than {MAX_TARGET_CHARS} characters'}")
                 continue
             wordings.append(target)
             drafts.append((shown, values, target))

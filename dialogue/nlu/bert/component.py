@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import Field
 
+from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import Entity, ParsedMessage
 from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores
-from dialogue.nlu.training_data import TrainingData
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1

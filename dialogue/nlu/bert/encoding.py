@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dialogue.nlu.training_data import EntitySpan
+from dialogue.domain.examples import EntitySpan
 
 IGNORE = -100
 

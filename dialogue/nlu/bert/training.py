@@ -30,8 +30,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from dialogue.domain.examples import EntitySpan, TrainingExample
 from dialogue.nlu.bert.encoding import IGNORE, best_tag_path, decode_tags, token_labels, word_tags, words_of
-from dialogue.nlu.training_data import EntitySpan, TrainingExample
 
 Progress = Callable[[str, float], None]
 #: fewer held-out examples than this give a noisy temperature: keep 1.0
@@ -288,7 +288,7 @@ def train_joint(
     epochs = config.epochs or min(config.max_epochs, max(config.min_epochs, round(config.target_steps / steps_per_epoch)))
     total_steps = epochs * steps_per_epoch
 
-    encoder_module = getattr(model, "encoder")
+    encoder_module = model.encoder
     if config.freeze_embeddings and hasattr(encoder_module, "embeddings"):
         for p in encoder_module.embeddings.word_embeddings.parameters():
             p.requires_grad = False

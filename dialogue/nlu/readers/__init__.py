@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dialogue.domain.examples import TrainingData
 from dialogue.nlu.readers.errors import ReaderError
-from dialogue.nlu.training_data import TrainingData
 
 FORMATS = ("yaml", "jointbert", "csv", "rasa")
 

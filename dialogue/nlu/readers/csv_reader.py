@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from dialogue.domain.examples import AnnotationError, TrainingData, parse_annotated
 from dialogue.nlu.readers.errors import ReaderError
-from dialogue.nlu.training_data import AnnotationError, TrainingData, parse_annotated
 
 LABEL_COLUMNS = ("label", "intent")
 

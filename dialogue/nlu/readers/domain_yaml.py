@@ -7,10 +7,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dialogue.domain.errors import DomainError
+from dialogue.domain.examples import AnnotationError, TrainingData, parse_annotated
 from dialogue.domain.positions import locate
 from dialogue.domain.schema import EntitySpec, IntentSpec
 from dialogue.nlu.readers.errors import ReaderError, read_yaml
-from dialogue.nlu.training_data import AnnotationError, TrainingData, parse_annotated
 
 
 def read_domain_yaml(path: Path) -> TrainingData:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dialogue.domain.examples import EntitySpan, TrainingData, TrainingExample
 from dialogue.nlu.readers.errors import ReaderError
-from dialogue.nlu.training_data import EntitySpan, TrainingData, TrainingExample
 
 
 def bio_to_spans(tokens: list[str], tags: list[str]) -> tuple[str, list[EntitySpan]]:

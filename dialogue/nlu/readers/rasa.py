@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from dialogue.domain.examples import AnnotationError, TrainingData, TrainingExample, parse_annotated
 from dialogue.domain.positions import locate
 from dialogue.nlu.readers.errors import ReaderError, read_yaml
-from dialogue.nlu.training_data import AnnotationError, TrainingData, TrainingExample, parse_annotated
 
 IGNORED_ITEMS = ("regex", "lookup")
 

@@ -28,13 +28,13 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
 from dialogue.nlu.base import OOS_KEY, RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.nlu.outofscope import OutOfScopeModel, fit_out_of_scope, nearest_similarity
-from dialogue.nlu.training_data import TrainingData
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1

@@ -11,12 +11,13 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dialogue.bus.redis import RedisStreamsBus
-from dialogue.domain import Domain, load_domain
+from dialogue.deployment import check_shared_store, stateless_dm, with_store
+from dialogue.domain import load_domain
 from dialogue.messages import Decision, ParsedMessage, UserMessage
 
 log = logging.getLogger("dialogue.workers")
@@ -41,37 +42,6 @@ class WorkerOptions:
     metrics_port: int | None = None
 
 
-def check_shared_store(domain: Domain) -> None:
-    """Refuse a per-process store on a distributed bus; warn about a file store (one machine only)."""
-    use = domain.pipeline.store.use
-    if use == "memory":
-        raise ValueError("a memory tracker store is private to each process: with a Redis bus, give every "
-                         "process the same --store redis://... or postgresql://...")
-    if use == "sqlite":
-        log.warning("the tracker store is a SQLite file: all processes must run on this machine; "
-                    "use --store redis://... or postgresql://... to spread them over machines")
-
-
-def stateless_dm(domain: Domain) -> Domain:
-    """Turn off the manager's tracker cache if its store cannot tell what other processes wrote.
-
-    Built-in stores tell positions (``load_from``), so the cache stays on and is brought up to
-    date from the store on each read; only a store without that gets ``cache_size: 0``.
-    """
-    from dialogue.components import component_config
-
-    store_cls, _ = component_config("store", domain.pipeline.store)
-    if callable(getattr(store_cls, "load_from", None)):
-        return domain
-    cls, _ = component_config("dm", domain.pipeline.dm)
-    config_cls = getattr(cls, "Config", None)
-    if config_cls is None or "cache_size" not in getattr(config_cls, "model_fields", {}):
-        return domain
-    spec = domain.pipeline.dm
-    spec = type(spec)(**{"use": spec.use, **spec.params, "cache_size": 0})
-    return replace(domain, pipeline=domain.pipeline.model_copy(update={"dm": spec}))
-
-
 Closers = list[Callable[[], Awaitable[Any]]]
 
 
@@ -80,7 +50,6 @@ async def build_worker(domain_path: str | Path, options: WorkerOptions) -> tuple
     from dialogue.assembly import build_store, prepare_nlu
     from dialogue.components import build_component, load_local_plugins
     from dialogue.pipeline import DMStage, NLGStage, NLUStage
-    from dialogue.server.build import with_store
 
     if options.kind not in KINDS:
         raise ValueError(f"unknown worker kind {options.kind!r}: use one of {', '.join(KINDS)}")
