@@ -263,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-intent", type=int, help="with --oos-intent: examples per intent to train on")
     parser.add_argument("--models", type=Path, help="keep trained models here and reuse them while data and "
                         "config are unchanged (inference-only settings can then be compared without retraining)")
+    parser.add_argument("--fewshot-only", action="store_true", help="only the few-shot rows (and sentence_intent on "
+                        "all examples): minutes instead of the full joint_bert training")
     parser.add_argument("--speed-only", action="store_true", help="only latency/throughput, fp32 vs int8, 1 vs 2 threads")
     args = parser.parse_args(argv)
     global MODELS
@@ -298,42 +300,44 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             args.json.write_text(json.dumps({"rows": rows, "few_shot": few}, indent=2, default=str), encoding="utf-8")
 
-    main_row, components = run_pipeline("this NLU: joint_bert (MiniLM-L6, fp32)", bert, train, test)
-    main_row["train_examples"] = len(train.examples)
-    model = next(c for c in components if type(c).__name__ == "JointBertNLU")
-    main_row["train_info"] = {k: v for k, v in model.train_info.items() if k != "history"}
-    rows.append(main_row)
-    save()
-    if "int8" not in args.skip:
-        from dialogue.nlu.bert.model import quantize
+    main_row: dict[str, Any] | None = None
+    if not args.fewshot_only:
+        main_row, components = run_pipeline("this NLU: joint_bert (MiniLM-L6, fp32)", bert, train, test)
+        main_row["train_examples"] = len(train.examples)
+        model = next(c for c in components if type(c).__name__ == "JointBertNLU")
+        main_row["train_info"] = {k: v for k, v in model.train_info.items() if k != "history"}
+        rows.append(main_row)
+        save()
+        if "int8" not in args.skip:
+            from dialogue.nlu.bert.model import quantize
 
-        fp32 = model.model
-        model.model = quantize(fp32)
-        row = measure("this NLU: joint_bert int8 (same weights, quantize_dynamic)", components, test, main_row["train_seconds"])
-        row["train_examples"] = len(train.examples)
-        rows.append(row)
-        save()
-        model.model = fp32
-    if "mask" not in args.skip:
-        model.config = model.config.model_copy(update={"intent_entity_mask": True})
-        row = measure("this NLU: joint_bert + intent_entity_mask (same weights)", components, test, main_row["train_seconds"])
-        row["train_examples"] = len(train.examples)
-        rows.append(row)
-        save()
-        model.config = model.config.model_copy(update={"intent_entity_mask": False})
-    if "tfidf" not in args.skip:
-        tfidf = [ComponentSpec(use="tfidf_intent", calibrate=False)]
-        row, _ = run_pipeline("baseline: TF-IDF + logistic regression", tfidf, train, test, progress=False)
-        row["entity_f1"] = row["sentence_accuracy"] = None
-        row["train_examples"] = len(train.examples)
-        rows.append(row)
-        save()
-    if "spacy" not in args.skip:
-        row = spacy_textcat(train, test)
-        row["train_examples"] = len(train.examples)
-        rows.append(row)
-        save()
-    print_table(rows, f"SNIPS {args.split}: full training data")
+            fp32 = model.model
+            model.model = quantize(fp32)
+            row = measure("this NLU: joint_bert int8 (same weights, quantize_dynamic)", components, test, main_row["train_seconds"])
+            row["train_examples"] = len(train.examples)
+            rows.append(row)
+            save()
+            model.model = fp32
+        if "mask" not in args.skip:
+            model.config = model.config.model_copy(update={"intent_entity_mask": True})
+            row = measure("this NLU: joint_bert + intent_entity_mask (same weights)", components, test, main_row["train_seconds"])
+            row["train_examples"] = len(train.examples)
+            rows.append(row)
+            save()
+            model.config = model.config.model_copy(update={"intent_entity_mask": False})
+        if "tfidf" not in args.skip:
+            tfidf = [ComponentSpec(use="tfidf_intent", calibrate=False)]
+            row, _ = run_pipeline("baseline: TF-IDF + logistic regression", tfidf, train, test, progress=False)
+            row["entity_f1"] = row["sentence_accuracy"] = None
+            row["train_examples"] = len(train.examples)
+            rows.append(row)
+            save()
+        if "spacy" not in args.skip:
+            row = spacy_textcat(train, test)
+            row["train_examples"] = len(train.examples)
+            rows.append(row)
+            save()
+        print_table(rows, f"SNIPS {args.split}: full training data")
 
     if "fewshot" not in args.skip:
         for k in (5, 10):
@@ -353,8 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         row["entity_f1"] = row["sentence_accuracy"] = None
         row["train_examples"] = len(train.examples)
         few.append(row)
-        few.append({**main_row, "system": "joint_bert, all examples"})
+        if main_row is not None:
+            few.append({**main_row, "system": "joint_bert, all examples"})
         print_table(few, f"SNIPS {args.split}: few-shot (examples per intent, seed 0)")
+    if main_row is None:
+        return 0
 
     checks = [
         ("intent accuracy ≥ 98.0 %", main_row["intent_accuracy"] >= BARS["intent_accuracy"], f"{100 * main_row['intent_accuracy']:.2f} %"),

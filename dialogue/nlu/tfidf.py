@@ -20,6 +20,7 @@ from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
 from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores, with_ranking
+from dialogue.nlu.blas import one_blas_thread
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.protocols import ComponentConfig
@@ -86,8 +87,9 @@ class TfidfIntentClassifier:
             self.model = None
             self.temperature = 1.0
         else:
-            self.model = self._pipeline().fit(texts, y)
-            self.temperature = self._fit_temperature(texts, y) if self.config.calibrate else 1.0
+            with one_blas_thread():
+                self.model = self._pipeline().fit(texts, y)
+                self.temperature = self._fit_temperature(texts, y) if self.config.calibrate else 1.0
         if progress:
             progress("tfidf: done", 1.0)
 

@@ -17,7 +17,6 @@ Optional extras, each measured in docs/benchmarks/nlu.md:
 
 from __future__ import annotations
 
-import functools
 import json
 import pickle
 import time
@@ -32,6 +31,7 @@ from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
 from dialogue.nlu.base import OOS_KEY, RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores
+from dialogue.nlu.blas import one_blas_thread
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.nlu.outofscope import OutOfScopeModel, fit_out_of_scope, nearest_similarity
@@ -44,18 +44,6 @@ INFERENCE_ONLY = ("threads", "ranking_size", "oos_threshold")
 SIMILARITY_KEY = "nlu_similarity"
 
 Progress = Callable[[str, float], None]
-
-
-@functools.lru_cache(maxsize=1)
-def _blas() -> Any:
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()  # finding the BLAS libraries takes ms; limiting through it, µs
-
-
-def one_blas_thread() -> Any:
-    """A context in which numpy/scipy BLAS calls use one thread."""
-    return _blas().limit(limits=1, user_api="blas")
 
 
 class SentenceIntentClassifier:
@@ -195,13 +183,20 @@ class SentenceIntentClassifier:
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=min_df),
         ).fit(texts)
 
-    def _fit_head(self, features: Any, y: np.ndarray) -> Any:
+    def _fit_head(self, features: Any, y: np.ndarray, start: Any = None) -> Any:
+        """Logistic regression on ``features``; ``start`` (the head fitted on every example) warm-starts
+        the refits on subsets that calibration and the out-of-scope decision need. The loss is convex, so
+        the fit ends where a cold start would, in a fraction of the iterations."""
         from sklearn.linear_model import LogisticRegression
 
-        # one BLAS thread: these matrices are small, and spinning BLAS threads on a shared CPU made
-        # a fit 10-20x slower (0.4 s vs 5-8 s for 770 BANKING77 examples at load 6 on 2 cores)
+        head = LogisticRegression(C=self.config.C, max_iter=3000, random_state=self.config.seed)
+        classes = np.unique(y)
+        if start is not None and len(classes) > 2:
+            head.warm_start = True
+            head.coef_ = start.coef_[classes].copy()
+            head.intercept_ = start.intercept_[classes].copy()
         with one_blas_thread():
-            return LogisticRegression(C=self.config.C, max_iter=3000, random_state=self.config.seed).fit(features, y)
+            return head.fit(features, y)
 
     def _fit_temperature(self, features: Any, y: np.ndarray) -> float:
         from sklearn.model_selection import StratifiedKFold
@@ -212,7 +207,7 @@ class SentenceIntentClassifier:
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.config.seed)
         logits = np.zeros((len(y), len(self.labels)))
         for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
-            head = self._fit_head(features[train_idx], y[train_idx])
+            head = self._fit_head(features[train_idx], y[train_idx], start=self.head)
             logits[np.ix_(test_idx, head.classes_)] = self._logits(head, features[test_idx])
             missing = np.setdiff1d(np.arange(len(self.labels)), head.classes_)
             logits[np.ix_(test_idx, missing)] = -1e4
@@ -222,7 +217,7 @@ class SentenceIntentClassifier:
         """What fit_out_of_scope retrains per held-out group of intents: this head, on a subset."""
 
         def fit(train_idx: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-            head = self._fit_head(features[train_idx], y[train_idx])
+            head = self._fit_head(features[train_idx], y[train_idx], start=self.head)
             return lambda probe_idx: softmax(self._logits(head, features[probe_idx]), self.temperature)
 
         return fit
