@@ -13,12 +13,12 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dialogue.bus import Bus, InProcessBus
 from dialogue.domain.model import Domain
+from dialogue.locks import KeyedLocks
 from dialogue.messages import (
     BotMessage,
     BotToken,
@@ -144,7 +144,7 @@ class Bot:
         self.turn_ids = TurnIds()
         self._waiting: dict[tuple[str, int], asyncio.Future[BotTurn]] = {}
         self._unreplied: OrderedDict[tuple[str, int], None] = OrderedDict()
-        self._sending: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+        self._sending = KeyedLocks()  # one publisher at a time per conversation, in arrival order
         bus.subscribe(UserMessage.topic, nlu, name="nlu")
         bus.subscribe(ParsedMessage.topic, DMStage(dm), name="dm")
         bus.subscribe(Decision.topic, NLGStage(nlg, bus), name="nlg")
@@ -187,24 +187,11 @@ class Bot:
         self._waiting[key] = future
         self._expect_reply(key)
         try:
-            async with self._in_order(message.conversation_id):
+            async with self._sending.hold(message.conversation_id):
                 await self.bus.publish(message)
             return await asyncio.wait_for(future, timeout)
         finally:
             self._waiting.pop(key, None)
-
-    @asynccontextmanager
-    async def _in_order(self, conversation_id: str) -> AsyncIterator[None]:
-        """A FIFO lock per conversation, dropped when nobody holds or waits for it."""
-        lock, users = self._sending.setdefault(conversation_id, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                self._sending.pop(conversation_id, None)
 
     def _expect_reply(self, key: tuple[str, int]) -> None:
         self._unreplied[key] = None

@@ -19,11 +19,10 @@ Order of evaluation for each user message (see docs/dm.md):
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from pydantic import Field
@@ -37,6 +36,7 @@ from dialogue.dm.steps import run_steps
 from dialogue.dm.tracker import Tracker, record
 from dialogue.dm.turn import Turn
 from dialogue.domain.model import Domain
+from dialogue.locks import KeyedLocks
 from dialogue.messages import FALLBACK_INTENT, BotTurn, Button, Decision, Event, ParsedMessage
 from dialogue.protocols import ComponentConfig, TrackerStore
 from dialogue.stores.base import Position, StoreConflict
@@ -94,7 +94,7 @@ class RuleDialogueManager:
         self._initial = initial_slots(domain.slots)
         self._cache: OrderedDict[str, tuple[Tracker, Position | None]] = OrderedDict()
         self._read_at: dict[str, Position] = {}  # where the last read of a conversation ended (under its lock)
-        self._locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+        self._locks = KeyedLocks(on_idle=lambda conversation_id: self._read_at.pop(conversation_id, None))
 
     @classmethod
     def from_config(cls, config: Config, domain: Domain, store: TrackerStore | None = None, **_: Any) -> RuleDialogueManager:
@@ -231,19 +231,9 @@ class RuleDialogueManager:
 
     # ------------------------------------------------------------------ plumbing
 
-    @asynccontextmanager
-    async def _conversation(self, conversation_id: str) -> AsyncIterator[None]:
+    def _conversation(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
         """One turn at a time per conversation, even for direct callers; others run concurrently."""
-        lock, users = self._locks.setdefault(conversation_id, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                self._locks.pop(conversation_id, None)
-                self._read_at.pop(conversation_id, None)
+        return self._locks.hold(conversation_id)
 
     async def _tracker(self, conversation_id: str) -> Tracker:
         """The conversation's tracker as stored now (the caller holds its lock).
