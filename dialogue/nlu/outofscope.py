@@ -72,7 +72,7 @@ def fit_out_of_scope(
     fit_predict: FitPredict,
     *,
     neighbours: int = 3,
-    rejection: float = 0.02,
+    rejection: float = 0.06,
     folds: int = 4,
     max_per_intent: int = 40,
     seed: int = 0,

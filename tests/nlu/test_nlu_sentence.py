@@ -130,3 +130,19 @@ def test_untrained_is_a_clear_error() -> None:
 
     with pytest.raises(NotTrainedError):
         SentenceIntentClassifier().process(parse_of("hi"))
+
+
+@pytest.mark.parametrize("intents, sparse_weight", [(list(EXAMPLES), 0.5), (list(EXAMPLES), 0.0),
+                                                    (["check_balance", "lost_card"], 0.5)])
+def test_single_message_scores_equal_the_scikit_learn_path(intents: list[str], sparse_weight: float) -> None:
+    """Messages parsed one at a time skip scikit-learn's overhead and must score exactly the same,
+    unseen words, emoji, an empty text and the two-intent case included."""
+    classifier = SentenceIntentClassifier(SentenceIntentClassifier.Config(sparse_weight=sparse_weight,
+                                                                          out_of_scope=False, calibrate=False))
+    classifier.train(TrainingData(tuple(e for e in data().examples if e.intent in intents)))
+    texts = [t for t, _ in PARAPHRASES] + UNRELATED + ["", "zzqx 🙂 BALANCE!!", "lost lost lost card card"]
+    vectors = classifier.encoder().encode(texts)
+    fast = classifier._single_message_logits(vectors, texts)
+    slow = classifier._logits(classifier.head, classifier._features(vectors, texts))
+    assert fast.shape == slow.shape == (len(texts), len(intents))
+    assert np.abs(fast - slow).max() < 1e-5  # float32 sentence vectors: equal up to their rounding

@@ -104,7 +104,7 @@ class JointBertNLU:
 
     @property
     def model_path(self) -> str:
-        from dialogue.embeddings import resolve_model_path
+        from dialogue.checkpoints import resolve_model_path
 
         return resolve_model_path(self.config.model)
 
@@ -130,7 +130,7 @@ class JointBertNLU:
         self.model = JointModel(encoder, len(self.intents), len(self.tags), self.config.dropout)
 
     def _model_identity(self) -> dict[str, Any]:
-        from dialogue.embeddings import model_identity
+        from dialogue.checkpoints import model_identity
 
         return model_identity(self.config.model)
 

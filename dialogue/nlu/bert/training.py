@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from dialogue.cores import auto_threads
 from dialogue.domain.examples import EntitySpan, TrainingExample
 from dialogue.nlu.bert.encoding import IGNORE, best_tag_path, decode_tags, token_labels, word_tags, words_of
 
@@ -46,39 +47,6 @@ class TrainResult:
     holdout_size: int = 0
     seconds: float = 0.0
     history: list[dict[str, float]] = field(default_factory=list)
-
-
-def auto_threads(cap: int = 4) -> int:
-    """Cores idle right now, at least 1: OpenMP threads that compete for a shared CPU spin and
-    slow each other down many times over. Idle time is sampled over 0.2 s (/proc/stat); the
-    1-minute load average, the fallback, still counts work that has just finished."""
-    import os
-
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    busy = busy_cores(cpus)
-    return max(1, min(cap, cpus, int(cpus - busy + 0.5)))
-
-
-def busy_cores(cpus: int, interval: float = 0.2) -> float:
-    """How many cores other work keeps busy: from /proc/stat deltas, else the load average."""
-    import os
-
-    def sample() -> tuple[int, int] | None:
-        try:
-            with open("/proc/stat", encoding="ascii") as stat:
-                fields = [int(x) for x in stat.readline().split()[1:]]
-        except (OSError, ValueError):
-            return None
-        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-        return idle, sum(fields)
-
-    first = sample()
-    if first is not None:
-        time.sleep(interval)
-        second = sample()
-        if second is not None and second[1] > first[1]:
-            return cpus * (1 - (second[0] - first[0]) / (second[1] - first[1]))
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
 
 
 def training_device(name: str) -> torch.device:

@@ -35,11 +35,14 @@ from dialogue.nlu.blas import one_blas_thread
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.nlu.outofscope import OutOfScopeModel, fit_out_of_scope, nearest_similarity
+from dialogue.nlu.sentence.single_message import SingleMessageScorer
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
 #: config keys that change only inference, never what is trained (left out of the fingerprint)
 INFERENCE_ONLY = ("threads", "ranking_size", "oos_threshold")
+#: batches up to this size are scored without scikit-learn's per-call overhead (single_message.py)
+SINGLE_MESSAGE_BATCH = 8
 #: metadata key, shared with joint_bert: closeness of the message to the training examples
 SIMILARITY_KEY = "nlu_similarity"
 
@@ -62,7 +65,7 @@ class SentenceIntentClassifier:
         calibrate: bool = Field(True, description="Temperature-scale confidences on out-of-fold predictions.")
         out_of_scope: bool = Field(True, description="Learn an out-of-scope decision from the training data.")
         oos_rejection: float = Field(
-            0.02, ge=0, le=0.5,
+            0.06, ge=0, le=0.5,
             description="Share of correctly understood training messages the learned cut-off may refuse.",
         )
         oos_threshold: float | None = Field(
@@ -86,6 +89,7 @@ class SentenceIntentClassifier:
         self.tuned_layers: dict[str, Any] | None = None  # state dict of fine-tuned top layers
         self.train_info: dict[str, Any] = {}
         self._encoder: Any = None
+        self._scorer: SingleMessageScorer | None = None
 
     @classmethod
     def from_config(cls, config: Config, domain: Domain | None = None, **_: Any) -> SentenceIntentClassifier:
@@ -96,12 +100,12 @@ class SentenceIntentClassifier:
     def encoder(self) -> Any:
         """The shared encoder, or a private copy carrying this model's fine-tuned top layers."""
         if self._encoder is None:
-            from dialogue.embeddings import SentenceEncoder, shared_encoder
+            from dialogue.embeddings import TorchSentenceEncoder, shared_encoder
 
             if self.tuned_layers is None:
                 self._encoder = shared_encoder(self.config.model, self.config.max_len)
             else:
-                self._encoder = SentenceEncoder(self.config.model, self.config.max_len)
+                self._encoder = TorchSentenceEncoder(self.config.model, self.config.max_len)
                 self._encoder.model.load_state_dict(self.tuned_layers, strict=False)
         return self._encoder
 
@@ -113,15 +117,17 @@ class SentenceIntentClassifier:
             return vectors
         from scipy.sparse import csr_matrix, hstack
 
-        scale = self.config.sparse_weight / np.sqrt(2.0)  # two unit-norm TF-IDF blocks beside one unit vector
-        return hstack([csr_matrix(vectors), self.sparse.transform(list(texts)) * scale]).tocsr()
+        return hstack([csr_matrix(vectors), self.sparse.transform(list(texts)) * self._sparse_scale()]).tocsr()
+
+    def _sparse_scale(self) -> float:
+        return self.config.sparse_weight / float(np.sqrt(2.0))  # two unit-norm TF-IDF blocks beside one unit vector
 
     # ------------------------------------------------------------------ Trainable
 
     def fingerprint(self, data: TrainingData) -> str:
         import sklearn
 
-        from dialogue.embeddings import model_identity
+        from dialogue.checkpoints import model_identity
 
         config = {k: v for k, v in self.config.model_dump(mode="json").items() if k not in INFERENCE_ONLY}
         return content_hash("sentence_intent", VERSION, config, data.fingerprint(), model_identity(self.config.model),
@@ -137,17 +143,17 @@ class SentenceIntentClassifier:
         texts = [e.text for e in data.examples]
         self.labels = data.intents
         y = np.array([self.labels.index(e.intent) for e in data.examples])
-        self.tuned_layers, self._encoder = None, None
+        self.tuned_layers, self._encoder, self._scorer = None, None, None
         if self.config.finetune and len(self.labels) > 1:
-            from dialogue.embeddings import SentenceEncoder
+            from dialogue.embeddings import TorchSentenceEncoder
             from dialogue.nlu.sentence.finetune import contrastive_finetune
 
             say("sentence_intent: fine-tuning the encoder", 0.05)
-            private = SentenceEncoder(self.config.model, self.config.max_len)  # never the shared one
+            private = TorchSentenceEncoder(self.config.model, self.config.max_len)  # never the shared one
             self.tuned_layers = contrastive_finetune(private, texts, y, self.config, say) or None
             self._encoder = private if self.tuned_layers is not None else None
         say("sentence_intent: encoding the examples", 0.4)
-        from dialogue.nlu.bert.training import auto_threads
+        from dialogue.cores import auto_threads
 
         vectors = self.encoder().encode(texts, threads=auto_threads())
         self.example_vectors = vectors
@@ -225,10 +231,14 @@ class SentenceIntentClassifier:
     @staticmethod
     def _logits(head: Any, features: Any) -> np.ndarray:
         with one_blas_thread():
-            scores = np.asarray(head.decision_function(features), dtype=np.float64)
-        if scores.ndim == 1:  # two intents: sklearn gives the positive class's margin only
-            scores = np.stack([-scores / 2, scores / 2], axis=1)
-        return scores
+            return _two_sided(np.asarray(head.decision_function(features), dtype=np.float64))
+
+    def _single_message_logits(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        if self._scorer is None:
+            self._scorer = SingleMessageScorer(self.head, self.sparse, vectors.shape[1], self._sparse_scale())
+        scorer = self._scorer
+        scores = np.stack([scorer.scores(vector, text) for vector, text in zip(vectors, texts)])
+        return _two_sided(scores[:, 0] if scores.shape[1] == 1 else scores)
 
     # ------------------------------------------------------------------ inference
 
@@ -239,6 +249,8 @@ class SentenceIntentClassifier:
         vectors = self.encoder().encode(texts, threads=self.config.threads)
         if self.head is None:
             return np.ones((len(texts), 1)), vectors
+        if len(texts) <= SINGLE_MESSAGE_BATCH:
+            return softmax(self._single_message_logits(vectors, texts), self.temperature), vectors
         return softmax(self._logits(self.head, self._features(vectors, texts)), self.temperature), vectors
 
     def process(self, parse: ParsedMessage) -> ParsedMessage:
@@ -297,8 +309,15 @@ class SentenceIntentClassifier:
             self.tuned_layers = torch.load(tuned, weights_only=True)
         else:
             self.tuned_layers = None
-        self._encoder = None
+        self._encoder, self._scorer = None, None
         self.labels = list(meta["labels"])
         self.temperature = float(meta["temperature"])
         self.oos = OutOfScopeModel.from_json(meta["oos"]) if meta.get("oos") else None
         self.train_info = dict(meta.get("train_info") or {})
+
+
+def _two_sided(scores: np.ndarray) -> np.ndarray:
+    """One column per intent: with two intents scikit-learn gives only the positive class's margin."""
+    if scores.ndim == 1:
+        return np.stack([-scores / 2, scores / 2], axis=1)
+    return scores

@@ -27,8 +27,8 @@ def contrastive_finetune(encoder: Any, texts: Sequence[str], labels: np.ndarray,
     import torch
     import torch.nn.functional as F
 
+    from dialogue.cores import auto_threads
     from dialogue.embeddings import mean_pool
-    from dialogue.nlu.bert.training import auto_threads
 
     model = encoder.model
     layers = getattr(getattr(model, "encoder", None), "layer", None)
