@@ -179,7 +179,7 @@ class RuleDialogueManager:
     def _repeat(self, turn: Turn) -> Decision:
         """The same reply again for a redelivered turn, rendered from the current slots."""
         said: list[str] = next((r.get("acts", []) for r in reversed(turn.tracker.records)
-                     if r.get("turn") == turn.turn_id and r.get("type") == "bot"), [])
+                                if r.get("turn") == turn.turn_id and r.get("type") == "bot"), [])
         for name in said:
             if name != "text":  # literal texts are not stored; templates can be said again
                 turn.say(name)
@@ -265,7 +265,7 @@ class RuleDialogueManager:
         if self.config.cache_size == 0:
             return
         if tells_positions(self.store) and (before is None or after is None or after.epoch != before.epoch
-                                 or after.length != before.length + written):
+                                            or after.length != before.length + written):
             self._cache.pop(conversation_id, None)
             return
         self._cache[conversation_id] = (tracker, after)
