@@ -26,12 +26,12 @@ def with_store(domain: Domain, url: str | None) -> Domain:
         return domain
     scheme = url.split(":", 1)[0].lower()
     if scheme in ("redis", "rediss", "unix"):
-        spec = ComponentSpec(use="redis", url=url)
+        spec = ComponentSpec.model_validate({"use": "redis", "url": url})
     elif scheme in ("postgresql", "postgres"):
-        spec = ComponentSpec(use="postgres", dsn=url)
+        spec = ComponentSpec.model_validate({"use": "postgres", "dsn": url})
     elif scheme == "sqlite":
         path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else url[len("sqlite:"):]
-        spec = ComponentSpec(use="sqlite", path=path)  # sqlite:///relative.db, sqlite:////absolute.db
+        spec = ComponentSpec.model_validate({"use": "sqlite", "path": path})  # sqlite:///relative.db, sqlite:////absolute.db
     elif scheme == "memory":
         spec = ComponentSpec(use="memory")
     else:

@@ -18,9 +18,9 @@ class KeyedLocks(dict[str, tuple[asyncio.Lock, list[int]]]):
     so it equals ``{}`` when nothing is going on.
     """
 
-    def __init__(self, on_idle: Callable[[str], None] | None = None) -> None:
+    def __init__(self, on_idle: Callable[[str], object] | None = None) -> None:
         super().__init__()
-        self._on_idle = on_idle  # called when a key's last user leaves (drop what was kept for it)
+        self._on_idle = on_idle  # called when a key's last user leaves (drop what was kept for it); its result is ignored
 
     @asynccontextmanager
     async def hold(self, key: str) -> AsyncIterator[None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,6 +17,7 @@ from dialogue.messages import BotMessage, Decision, Event, ParsedMessage
 
 if TYPE_CHECKING:
     from dialogue.domain.examples import TrainingData
+    from dialogue.stores.base import Position, Snapshot
 
 
 class ComponentConfig(BaseModel):
@@ -84,13 +85,17 @@ class Realiser(Protocol):
 
 
 class TrackerStore(Protocol):
-    """Append-only storage of a conversation's tracker records (JSON-able dicts)."""
+    """Append-only storage of a conversation's tracker records (JSON-able dicts).
+
+    ``append`` and ``replace`` may return anything (callers of a plain store ignore it);
+    a ``PositionedTrackerStore`` returns where the records end.
+    """
 
     async def load(self, conversation_id: str) -> list[dict[str, Any]]: ...
 
-    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> None: ...
+    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> object: ...
 
-    async def replace(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> None: ...
+    async def replace(self, conversation_id: str, records: Sequence[dict[str, Any]]) -> object: ...
 
     async def conversation_ids(self) -> list[str]: ...
 
@@ -105,4 +110,15 @@ class PositionedTrackerStore(TrackerStore, Protocol):
     Every built-in store is one; a store without ``load_from`` gets no cache on a shared bus.
     """
 
-    async def load_from(self, conversation_id: str, since: Any = None) -> Any: ...
+    async def load_from(self, conversation_id: str, since: Position | None = None) -> Snapshot: ...
+
+    async def append(self, conversation_id: str, records: Sequence[dict[str, Any]],
+                     expect: Position | None = None) -> Position | None:
+        """Raises ``StoreConflict`` unless the conversation is at ``expect`` (when given);
+        ``None`` when nothing was appended."""
+        ...
+
+
+def tells_positions(store: TrackerStore) -> TypeGuard[PositionedTrackerStore]:
+    """Whether ``store`` is a ``PositionedTrackerStore`` (it has ``load_from``)."""
+    return callable(getattr(store, "load_from", None))

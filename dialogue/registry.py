@@ -252,7 +252,7 @@ def import_plugin_module(domain_dir: Path, module: str) -> ModuleType:
     base = folder.joinpath(*module.split("."))
     path = base.with_name(base.name + ".py") if not base.is_dir() else base / "__init__.py"
     finder = sys.path_importer_cache.get(str(folder))
-    if finder is not None:
+    if finder is not None and hasattr(finder, "invalidate_caches"):  # as importlib's PathFinder.invalidate_caches checks
         finder.invalidate_caches()  # a file written since the folder was last listed
     try:
         return importlib.import_module(full)

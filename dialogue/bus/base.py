@@ -39,7 +39,7 @@ class Bus(ABC):
 
     def subscribe(self, topic: str, handler: Handler, *, name: str | None = None) -> Subscription:
         """Call ``handler`` for every message on ``topic`` (``"*"`` for all topics)."""
-        sub = Subscription(topic, handler, name or getattr(handler, "__qualname__", repr(handler)))
+        sub = Subscription(topic, handler, name if name else getattr(handler, "__qualname__", repr(handler)))
         self.subscriptions.append(sub)
         return sub
 

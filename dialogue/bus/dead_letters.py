@@ -13,6 +13,7 @@ that failed on it only) once the cause is fixed, or drops it.
 
 from __future__ import annotations
 
+import builtins
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ class DeadLetters:
                 at=float(fields.get("at", 0)), message=fields.get("m", "")))
         return letters
 
-    async def replay(self, ids: Sequence[str]) -> list[str]:
+    async def replay(self, ids: Sequence[str]) -> builtins.list[str]:  # `list` here is the method above
         """Put these back on their streams (for the group that failed only); the ids that were found."""
         done = []
         for dead_id in ids:

@@ -38,7 +38,7 @@ from dialogue.dm.turn import Turn
 from dialogue.domain.model import Domain
 from dialogue.locks import KeyedLocks
 from dialogue.messages import FALLBACK_INTENT, BotTurn, Button, Decision, Event, ParsedMessage
-from dialogue.protocols import ComponentConfig, TrackerStore
+from dialogue.protocols import ComponentConfig, TrackerStore, tells_positions
 from dialogue.stores.base import Position, StoreConflict
 
 log = logging.getLogger("dialogue.dm")
@@ -158,7 +158,7 @@ class RuleDialogueManager:
                 # the NLG answered from the domain's knowledge: the user was helped after all, so the
                 # turn does not count towards the "not understood N times in a row" handoff
                 items.append(record("fail", reply.turn_id, count=0))
-            if not self._positioned:
+            if not tells_positions(self.store):
                 tracker = await self._tracker(reply.conversation_id)
                 await self.store.append(reply.conversation_id, items)
                 for entry in items:
@@ -178,8 +178,8 @@ class RuleDialogueManager:
 
     def _repeat(self, turn: Turn) -> Decision:
         """The same reply again for a redelivered turn, rendered from the current slots."""
-        said = next((r.get("acts", []) for r in reversed(turn.tracker.records)
-                     if r.get("turn") == turn.turn_id and r.get("type") == "bot"), [])
+        said: list[str] = next((r.get("acts", []) for r in reversed(turn.tracker.records)
+                                if r.get("turn") == turn.turn_id and r.get("type") == "bot"), [])
         for name in said:
             if name != "text":  # literal texts are not stored; templates can be said again
                 turn.say(name)
@@ -221,11 +221,6 @@ class RuleDialogueManager:
         self.store = store
         self._cache.clear()
 
-    @property
-    def _positioned(self) -> bool:
-        """The store tells positions, so a cached tracker can be checked and brought up to date."""
-        return callable(getattr(self.store, "load_from", None))
-
     async def close(self) -> None:
         await self.store.close()
 
@@ -242,7 +237,7 @@ class RuleDialogueManager:
         written since (by another process, e.g. the gateway's reply records) are read and added.
         """
         cached = self._cache.get(conversation_id)
-        if not self._positioned:
+        if not tells_positions(self.store):
             if cached is not None:
                 self._cache.move_to_end(conversation_id)
                 return cached[0]
@@ -269,8 +264,8 @@ class RuleDialogueManager:
         conversation_id = tracker.conversation_id
         if self.config.cache_size == 0:
             return
-        if self._positioned and (before is None or after is None or after.epoch != before.epoch
-                                 or after.length != before.length + written):
+        if tells_positions(self.store) and (before is None or after is None or after.epoch != before.epoch
+                                            or after.length != before.length + written):
             self._cache.pop(conversation_id, None)
             return
         self._cache[conversation_id] = (tracker, after)
@@ -284,7 +279,7 @@ class RuleDialogueManager:
         With a positioned store the append is conditional on the position the tracker was read
         at (``StoreConflict`` otherwise): two processes never both add a turn to one state.
         """
-        if not self._positioned:
+        if not tells_positions(self.store):
             if turn.new_records:
                 await self.store.append(turn.conversation_id, turn.new_records)
             self._remember(turn.tracker, None, None, 0)
@@ -526,7 +521,7 @@ class RuleDialogueManager:
     def _alternatives(self, turn: Turn) -> tuple[Button, ...]:
         parse = turn.parse
         assert parse is not None
-        buttons = []
+        buttons: list[Button] = []
         for score in parse.intent_ranking:
             if len(buttons) >= self.config.clarify_options:
                 break

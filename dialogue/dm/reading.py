@@ -59,7 +59,7 @@ def looks_like_question(text: str) -> bool:
 def opens_with_yes(text: str) -> bool:
     """"yes, ...", "sure ...", "yep ...": the message starts with a yes-word."""
     match = re.match(r"\W*([a-z]+)", text.lower())
-    return bool(match) and match.group(1) in YES_WORDS
+    return match is not None and match.group(1) in YES_WORDS
 
 
 def yes_confidence(ranking: Sequence[IntentScore], affirm_intents: Sequence[str]) -> float:

@@ -82,13 +82,13 @@ def _temporal(kind: str, value: Any) -> str:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             try:
-                parsed = time.fromisoformat(text) if kind == "time" else None  # type: ignore[assignment]
+                if kind != "time":
+                    raise
+                parsed = time.fromisoformat(text)
             except ValueError:
-                parsed = None  # type: ignore[assignment]
-            if parsed is None:
                 raise SlotValueError(f"{value!r} is not an ISO {kind}") from None
     if kind == "date":
-        return (parsed.date() if isinstance(parsed, datetime) else parsed).isoformat()  # type: ignore[union-attr]
+        return (parsed.date() if isinstance(parsed, datetime) else parsed).isoformat()
     if kind == "time" and isinstance(parsed, datetime):
         return parsed.time().isoformat()
     return parsed.isoformat()

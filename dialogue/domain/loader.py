@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from dialogue.domain.errors import DomainError, Problem
 from dialogue.domain.model import Domain
@@ -149,7 +150,7 @@ def _keys_along(data: Any, path: tuple[Any, ...]) -> set[Any]:
     return keys
 
 
-def _describe(error: dict[str, Any], path: tuple[Any, ...], data: Any = None) -> str:
+def _describe(error: ErrorDetails, path: tuple[Any, ...], data: Any = None) -> str:
     where = ".".join(str(p) for p in path) or "file"
     if error["type"] == "extra_forbidden":
         from dialogue.registry import suggest
@@ -169,7 +170,7 @@ def _describe(error: dict[str, Any], path: tuple[Any, ...], data: Any = None) ->
     return f"{where}: {error['msg']}"
 
 
-def _allowed_keys(error: dict[str, Any]) -> list[str]:
+def _allowed_keys(error: ErrorDetails) -> list[str]:
     from dialogue.domain import schema
 
     names: list[str] = []

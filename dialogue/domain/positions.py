@@ -50,7 +50,7 @@ def syntax_problem(path: Path, text: str, exc: yaml.MarkedYAMLError) -> Problem:
     column = mark.column + 1 if mark else None
     what = " ".join(part for part in (exc.context, exc.problem) if part)
     lines = text.splitlines()
-    closing_here = bool(line) and line <= len(lines) and '"' in lines[line - 1]  # where a runaway quote would end
+    closing_here = line is not None and line <= len(lines) and '"' in lines[line - 1]  # where a runaway quote would end
     runaway = _runaway_quote(lines, line) if closing_here and not unclosed else None
     if runaway is not None:  # point at the cause, not at where YAML noticed
         line, column = runaway

@@ -31,7 +31,8 @@ def check_annotations(domain: Domain, origin: Origin) -> list[Problem]:
     problems = []
     for intent, spec in domain.intents.items():
         for i, raw in enumerate(spec.examples):
-            key, sub = ("intents", intent), ("examples", i)
+            key: tuple[str | int, ...] = ("intents", intent)
+            sub: tuple[str | int, ...] = ("examples", i)
             if "examples" not in origin.written_keys(key):
                 sub = (i,)
             try:

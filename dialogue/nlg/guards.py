@@ -174,7 +174,7 @@ def _content_words(text: str) -> list[str]:
 
 def _proper_nouns(text: str) -> set[str]:
     """Capitalised words not starting a sentence: names of people, products, places."""
-    found = set()
+    found: set[str] = set()
     for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
         words = re.findall(r"[A-Za-z][\w'&-]*", sentence)
         found.update(w for w in words[1:] if w[0].isupper() and w.lower() not in ("i", "i'm", "i'll", "i've", "i'd"))

@@ -40,7 +40,7 @@ class TemplateRealiser:
         return cls(domain, config, knowledge=extra.get("knowledge"))
 
     async def realise(self, decision: Decision, stream: TokenSink | None = None) -> list[BotMessage]:
-        messages = []
+        messages: list[BotMessage] = []
         for act in decision.acts:
             message = await self.answer_from_knowledge(decision, act)
             if message is None:

@@ -79,7 +79,7 @@ def parse_datetime(text: str, now: datetime | None = None) -> datetime | None:
         return _builtin_datetime(text, now)
     settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": now, "RETURN_AS_TIMEZONE_AWARE": False}
     cleaned = re.sub(r"\b(on|at|by|for|this coming)\b", " ", text, flags=re.IGNORECASE).strip()
-    found = dateparser.parse(cleaned, languages=["en"], settings=settings) or dateparser.parse(text, settings=settings)
+    found: datetime | None = dateparser.parse(cleaned, languages=["en"], settings=settings) or dateparser.parse(text, settings=settings)
     if found is None:
         return _builtin_datetime(text, now)
     if not mentions_time(text):

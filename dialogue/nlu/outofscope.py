@@ -38,7 +38,8 @@ class OutOfScopeModel:
     history: list[dict[str, float]] = field(default_factory=list)
 
     def strangeness(self, top_probability: np.ndarray, similarity: np.ndarray) -> np.ndarray:
-        return -np.log(np.clip(top_probability, 1e-9, 1.0)) - self.weight * np.asarray(similarity, dtype=np.float64)
+        surprise: np.ndarray = -np.log(np.clip(top_probability, 1e-9, 1.0))
+        return surprise - self.weight * np.asarray(similarity, dtype=np.float64)
 
     def probability(self, top_probability: np.ndarray, similarity: np.ndarray) -> np.ndarray:
         z = self.a * self.strangeness(top_probability, similarity) + self.b
@@ -59,7 +60,8 @@ def nearest_similarity(vectors: np.ndarray, examples: np.ndarray, k: int) -> np.
     sims = vectors @ examples.T
     k = max(1, min(k, sims.shape[1]))
     top = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:]
-    return top.mean(axis=1)
+    similarity: np.ndarray = top.mean(axis=1)
+    return similarity
 
 
 #: fit(train indices) -> predict(probe indices) -> probabilities over the training labels present (sorted)
@@ -157,7 +159,7 @@ def _cap_per_intent(labels: np.ndarray, cap: int, rng: np.random.Generator) -> n
 
 
 def _every_nth_per_intent(idx: np.ndarray, labels: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    held = []
+    held: list[np.ndarray] = []
     for intent in np.unique(labels[idx]):
         members = rng.permutation(idx[labels[idx] == intent])
         if len(members) >= 2:

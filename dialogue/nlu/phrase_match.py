@@ -117,8 +117,7 @@ class PhraseMatcher:
         if self._may_be_typo(word):
             for near in self._near(word):
                 found += self.phrases.get(near, [])
-        seen: set[tuple[tuple[str, ...], str]] = set()
-        return [item for item in found if not (item in seen or seen.add(item))]
+        return list(dict.fromkeys(found))  # without repeats, in order
 
     def _may_be_typo(self, word: str) -> bool:
         return (self.fuzzy and len(word) >= self.min_fuzzy_length and word not in self.known_words

@@ -133,4 +133,5 @@ def _inline(schema: dict[str, Any], defs: dict[str, Any], prefix: str) -> dict[s
             sub_text = sub_text.replace(f'"#/$defs/{other}"', f'"#/$defs/{prefix}{other}"')
         defs[prefix + name] = json.loads(sub_text)
         text = text.replace(f'"#/$defs/{name}"', f'"#/$defs/{prefix}{name}"')
-    return json.loads(text)
+    inlined: dict[str, Any] = json.loads(text)  # the text of a dict
+    return inlined

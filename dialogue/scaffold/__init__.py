@@ -95,7 +95,11 @@ def rename_bot(folder: Path, name: str) -> None:
         line = positions[("name",)][0]
         lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
         value = name if re.fullmatch(r"[A-Za-z_][\w\-]*", name) else '"' + name.replace('"', '\\"') + '"'
-        lines[line - 1] = re.sub(r"^name:.*?(\r?\n)?$", lambda m, value=value: f"name: {value}{m.group(1) or ''}", lines[line - 1])
+
+        def renamed(match: re.Match[str], value: str = value) -> str:
+            return f"name: {value}{match.group(1) or ''}"
+
+        lines[line - 1] = re.sub(r"^name:.*?(\r?\n)?$", renamed, lines[line - 1])
         file.write_text("".join(lines), encoding="utf-8")
         return
 

@@ -71,7 +71,7 @@ def create_app(factory: ServiceFactory, config: ServerConfig | None = None,
                                 config.shutdown_timeout)
                 await service.close()
 
-    app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]
+    app = Starlette(routes=ROUTES, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     app.state.config = config
     app.state.access = access
     app.state.metrics = metrics

@@ -67,7 +67,7 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 def openapi_schema(turn_request: type[BaseModel], start_request: type[BaseModel]) -> dict[str, Any]:
-    bearer = [{"bearer": []}]
+    bearer: list[dict[str, list[str]]] = [{"bearer": []}]
     return {
         "openapi": "3.1.0",
         "info": {"title": "dialogue bot server", "version": "2",

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from pydantic import Field, field_validator
 
 from dialogue.domain.model import Domain
 from dialogue.protocols import ComponentConfig
 from dialogue.stores.base import Position, Snapshot, StoreError, check_expected, check_id, encode_all, read_start
+
+T = TypeVar("T")
 
 
 def _check_table(table: str) -> str:
@@ -68,7 +70,7 @@ class PostgresStore:
             self._connection = connection
         return self._connection
 
-    async def _run(self, what: str, fn: Any) -> Any:
+    async def _run(self, what: str, fn: Callable[[Any], Awaitable[T]]) -> T:
         import psycopg
 
         async with self._lock:

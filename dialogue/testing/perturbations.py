@@ -17,7 +17,10 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 Apply = Callable[[str, random.Random], "str | None"]
 
@@ -218,7 +221,7 @@ def negation(text: str, _: random.Random) -> str | None:
     nlp = _spacy()
     if first is None or nlp is None:
         return None
-    doc = nlp(text)
+    doc: Doc = nlp(text)
     head = next((t for t in doc if not t.is_punct and t.lower_ not in ("please", "pls", "kindly")), None)
     if head is None or head.tag_ != "VB":  # a bare imperative: "cancel my order"
         return None

@@ -150,7 +150,10 @@ def fixtures(loaded: LoadedCase, ctx: FixtureContext, before_setup: Callable[[],
             result = hook(ctx) if inspect.signature(hook).parameters else hook()
             if inspect.isgenerator(result):
                 next(result)
-                teardowns.append(lambda gen=result: next(gen, None))
+                def finish(gen: Iterator[Any] = result) -> None:  # runs the fixture's code after its yield
+                    next(gen, None)
+
+                teardowns.append(finish)
             elif callable(result):
                 teardowns.append(result)
         yield

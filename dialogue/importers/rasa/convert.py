@@ -163,7 +163,7 @@ def _sequence(name: str, form: str, steps: list[dict[str, Any]]) -> str:
     elif pending:
         body = [f'    ctx.respond("{r}")' for r in pending]
     main = (f'@action("{name}")\nasync def {name}(ctx: ActionContext) -> None:\n'
-            f'    """After form {form}: {", ".join(s.get("respond") or s.get("action") for s in steps)}."""\n'
+            f'    """After form {form}: {", ".join(s.get("respond") or s["action"] for s in steps)}."""\n'
             + "\n".join(body))
     return "\n\n\n".join([main, *helpers])
 

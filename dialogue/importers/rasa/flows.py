@@ -88,7 +88,8 @@ def convert_flows(rules: list[tuple[Path, dict[str, Any]]], stories: list[tuple[
 
 def _segments(item: dict[str, Any], authority: bool, where: str, context: Context, flows: Flows,
               report: Report) -> list[Segment] | None:
-    condition_form, condition_slots = None, {}
+    condition_form = None
+    condition_slots: dict[str, Any] = {}
     for part in item.get("condition") or []:
         if isinstance(part, dict) and "active_loop" in part:
             condition_form = part["active_loop"]

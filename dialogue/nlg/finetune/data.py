@@ -206,7 +206,8 @@ def build_dataset(
     combos = combos[:max_pairs]
     n_test = max(1, int(len(combos) * test_fraction)) if len(combos) >= 4 else 0
     held_out = set(combos[:n_test])
-    train, test = list(singles), []
+    train: list[Example] = list(singles)
+    test: list[Example] = []
     for a, b in combos:
         first, second = rng.choice(by_response[a]), rng.choice(by_response[b])
         one, two = first.acts[0], second.acts[0]

@@ -109,8 +109,8 @@ def external_dataset(train_file: Path, test_file: Path | None) -> Dataset:
     by_act: dict[str, list[str]] = defaultdict(list)
     for example in test:
         by_act[example.source].append(example.target)
-    test = [ExternalExample(e.acts, e.target, tuple(by_act[e.source]), act_text=e.act_text) for e in test]
-    return Dataset(train=list(train), test=test)
+    return Dataset(train=list(train),
+                   test=[ExternalExample(e.acts, e.target, tuple(by_act[e.source]), act_text=e.act_text) for e in test])
 
 
 # --------------------------------------------------------------------------- scores

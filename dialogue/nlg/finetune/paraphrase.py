@@ -57,7 +57,7 @@ def _rendered(domain: Domain, rng: random.Random) -> list[tuple[str, list[tuple[
 
     renderer = TemplateRenderer(domain, "first")
     sampler = ValueSampler(domain, rng)
-    out = []
+    out: list[tuple[str, list[tuple[str, dict[str, str]]]]] = []
     for name, variants in renderer.responses.items():
         groups: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
         reads = sorted({v for variant in variants for v in variant.variables} - set(BUILTIN_VARIABLES))

@@ -247,7 +247,10 @@ def evaluate(realiser: ActToTextModel, examples: list[Example], samples: int = 5
 
     from dialogue.nlg.finetune.external import rouge_l
 
-    hypotheses, references, errors, expected, shown = [], [], 0, 0, []
+    hypotheses: list[str] = []
+    references: list[list[str]] = []
+    errors, expected = 0, 0
+    shown: list[dict[str, str]] = []
     for example in examples:
         if per_act:
             parts = [realiser.generate_delexicalised(linearise(a.name, a.shown) + SEPARATOR) for a in example.acts]

@@ -45,7 +45,8 @@ def load_encoder(path: str, pretrained: bool = True) -> Any:
 def _is_bert(path: str) -> bool:
     from transformers import AutoConfig
 
-    return AutoConfig.from_pretrained(path, local_files_only=True).model_type == "bert"
+    model_type: str = AutoConfig.from_pretrained(path, local_files_only=True).model_type
+    return model_type == "bert"
 
 
 def quantize(model: nn.Module) -> nn.Module:

@@ -62,7 +62,7 @@ def training_device(name: str) -> torch.device:
 def native_bf16(device: torch.device) -> bool:
     """Does this device compute bf16 natively? Emulated bf16 is slower than fp32, so only then."""
     if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
+        return bool(torch.cuda.is_bf16_supported())
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
             flags = next((line for line in cpuinfo if line.startswith("flags")), "").split()
@@ -254,11 +254,11 @@ def train_joint(
     epoch_size = len(balanced_order(train, config.balance, random.Random(0)))
     steps_per_epoch = math.ceil(epoch_size / config.batch_size)
     epochs = config.epochs or min(config.max_epochs, max(config.min_epochs, round(config.target_steps / steps_per_epoch)))
-    total_steps = epochs * steps_per_epoch
+    total_steps: int = epochs * steps_per_epoch
 
-    encoder_module = model.encoder
+    encoder_module = model.get_submodule("encoder")
     if config.freeze_embeddings and hasattr(encoder_module, "embeddings"):
-        for p in encoder_module.embeddings.word_embeddings.parameters():
+        for p in encoder_module.get_submodule("embeddings.word_embeddings").parameters():
             p.requires_grad = False
     layers = getattr(getattr(encoder_module, "encoder", None), "layer", [])
     for layer in list(layers)[: config.freeze_layers]:
@@ -326,7 +326,7 @@ def train_joint(
     if best_state is not None:
         model.load_state_dict(best_state)
     else:
-        result.best_epoch = result.history[-1]["epoch"] if result.history else 0
+        result.best_epoch = int(result.history[-1]["epoch"]) if result.history else 0
     if len(held) >= MIN_CALIBRATION:
         final = score_holdout(model, encoder, tags, held, config.batch_size * 2)
         result.temperature = min(4.0, max(0.25, fit_temperature(final["logits"], final["labels"])))
