@@ -18,8 +18,8 @@ from typing import Any
 
 from dialogue.messages import BusMessage, ParsedMessage, UserMessage
 from dialogue.payloads import parse_payload
-from dialogue.pipeline import NLUStage
 from dialogue.protocols import BatchNLUComponent, NLUComponent
+from dialogue.stages import NLUStage
 
 log = logging.getLogger("dialogue.nlu_batching")
 

@@ -17,7 +17,7 @@ from dialogue.deployment import check_shared_store, make_bus, stateless_dm, with
 from dialogue.domain import load_domain
 from dialogue.pipeline import STAGES
 from dialogue.server.metrics import Metrics, instrument
-from dialogue.server.service import WATCHER_NAME, BotService
+from dialogue.server.service import BotService
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,8 @@ async def build_service(domain_path: str | Path, options: BotOptions, metrics: M
     load_local_plugins(domain)
     gateway = options.bus != "memory"
     if gateway:
-        from dialogue.bus.redis import DEFAULT_BROADCAST
-
         bus = make_bus(options.bus, shards=options.shards, prefix=options.prefix,
-                       run=lambda name: name.startswith("plugin:"), broadcast=(*DEFAULT_BROADCAST, WATCHER_NAME))
+                       run=lambda name: name.startswith("plugin:"))
         components: list[Any] = []  # the NLU runs in `dialogue worker nlu`
         check_shared_store(domain)
         domain = stateless_dm(domain)  # restarts go to the shared store; workers own the turns

@@ -2,8 +2,8 @@
 
 Each app gets its own ``CollectorRegistry`` so several apps (tests, benchmarks) can live in one
 process. Component latency is measured by wrapping the bus subscribers that run here
-(``instrument``); fallbacks, handoffs and errors are counted from the bus messages of the
-turns this server handles (see ``service.TurnWatcher``).
+(``instrument``); fallbacks, handoffs and errors are counted from the ``TurnResult`` of each
+turn this server handles (see ``service.BotService.count``).
 """
 
 from __future__ import annotations
