@@ -14,10 +14,10 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dialogue.bus import ALL_TOPICS, Bus, InProcessBus
+from dialogue.bus import Bus, InProcessBus
 from dialogue.domain.model import Domain
 from dialogue.locks import KeyedLocks
 from dialogue.messages import (
@@ -26,7 +26,6 @@ from dialogue.messages import (
     BusMessage,
     Decision,
     DialogueAct,
-    ParsedMessage,
     PipelineError,
     UserMessage,
 )
@@ -34,6 +33,7 @@ from dialogue.protocols import DialogueManager, Realiser
 from dialogue.stages import STAGES, DMStage, NLGStage, NLUStage
 from dialogue.text import EmptyText, clean_text
 from dialogue.turns import OpenTurn, TokenCallback, TurnResult
+from dialogue.wiring import ONE_PROCESS, Plugin, Shape, Timer, wire
 
 log = logging.getLogger("dialogue.pipeline")
 
@@ -67,7 +67,9 @@ class Bot:
     #: turns published here whose reply is not recorded yet, at most this many (oldest forgotten)
     MAX_UNREPLIED = 100_000
 
-    def __init__(self, domain: Domain, bus: Bus, nlu: NLUStage, dm: DialogueManager, nlg: Realiser) -> None:
+    def __init__(self, domain: Domain, bus: Bus, nlu: NLUStage, dm: DialogueManager, nlg: Realiser, *,
+                 shape: Shape = ONE_PROCESS, plugins: Sequence[Plugin] = (), timed: Timer | None = None) -> None:
+        """Wire the stages ``shape`` runs here (all of them by default) and the turn listener on ``bus``."""
         self.domain = domain
         self.bus = bus
         self.nlu = nlu
@@ -77,10 +79,9 @@ class Bot:
         self._open: dict[tuple[str, int], OpenTurn] = {}
         self._unreplied: OrderedDict[tuple[str, int], None] = OrderedDict()
         self._sending = KeyedLocks()  # one publisher at a time per conversation, in arrival order
-        bus.subscribe(UserMessage.topic, nlu, name="nlu")
-        bus.subscribe(ParsedMessage.topic, DMStage(dm), name="dm")
-        bus.subscribe(Decision.topic, NLGStage(nlg, bus), name="nlg")
-        bus.subscribe(ALL_TOPICS, self._follow, name=TURN_LISTENER)
+        self.stages = wire(bus, shape, [nlu, DMStage(dm), NLGStage(nlg, bus)], turn_listener=(TURN_LISTENER, self._follow),
+                           plugins=plugins, timed=timed)
+        self.nlu = self.stages.get(NLUStage.kind, nlu)  # the batching form, when the shape batches
 
     @classmethod
     def from_domain(cls, domain: Domain, bus: Bus | None = None, **options: Any) -> Bot:

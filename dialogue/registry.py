@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from dialogue.builtins import BUILTINS
 
-GROUPS = ("nlu", "dm", "nlg", "generator", "action", "store", "subscriber", "check")
+GROUPS = ("nlu", "dm", "nlg", "generator", "action", "store", "subscriber", "check", "bus")
 ENTRY_POINT_PREFIX = "dialogue."
 
 T = TypeVar("T")

@@ -10,8 +10,6 @@ imports another.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
 from typing import ClassVar, Protocol
 
 from dialogue.bus import Bus
@@ -20,12 +18,12 @@ from dialogue.messages import (
     BotTurn,
     BusMessage,
     Decision,
-    IntentScore,
     ParsedMessage,
-    UserMessage,
 )
-from dialogue.payloads import parse_payload
-from dialogue.protocols import DialogueManager, NLUComponent, Realiser
+from dialogue.nlu_stage import NLUStage
+from dialogue.protocols import DialogueManager, Realiser
+
+__all__ = ["STAGES", "DMStage", "NLGStage", "NLUStage", "Stage"]
 
 #: the kinds of stage, in pipeline order (a failure of one means the turn gets no ``BotTurn``)
 STAGES = ("nlu", "dm", "nlg")
@@ -38,42 +36,6 @@ class Stage(Protocol):
     topic: ClassVar[str]
 
     async def __call__(self, message: BusMessage) -> list[BusMessage]: ...
-
-
-class NLUStage:
-    """user.message → nlu.parsed. Runs the NLU components in order, each enriching the parse."""
-
-    kind: ClassVar[str] = "nlu"
-    topic: ClassVar[str] = UserMessage.topic
-
-    def __init__(self, components: Sequence[NLUComponent], intents: Sequence[str] = (), max_chars: int = 2000) -> None:
-        self.components = list(components)
-        self.intents = list(intents)
-        self.max_chars = max_chars
-
-    def start_parse(self, message: UserMessage) -> ParsedMessage:
-        """The empty parse the first component receives (over-long text is cut, not refused)."""
-        return ParsedMessage(
-            conversation_id=message.conversation_id,
-            turn_id=message.turn_id,
-            text=message.text[: self.max_chars],
-            intent=IntentScore(name="", confidence=0.0),
-            channel=message.channel,
-            metadata=message.metadata,
-        )
-
-    def parse(self, message: UserMessage) -> ParsedMessage:
-        parse = self.start_parse(message)
-        payload = parse_payload(parse, self.intents)
-        if payload is not None:
-            return payload
-        for component in self.components:
-            parse = component.process(parse)
-        return parse
-
-    async def __call__(self, message: BusMessage) -> list[BusMessage]:
-        assert isinstance(message, UserMessage)
-        return [await asyncio.to_thread(self.parse, message)]
 
 
 class DMStage:

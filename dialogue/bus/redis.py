@@ -102,8 +102,10 @@ class RedisStreamsBus(Bus):
     """Publish/subscribe over Redis Streams with consumer groups, shard leases and replay.
 
     ``run`` says which subscribers this process consumes (a set of names or a predicate;
-    ``None``: all), so a gateway can hold a whole ``Bot`` while only its reply listeners read.
+    ``None``: all); ``dialogue.wiring`` subscribes only what a process runs, so it needs none.
     """
+
+    distributed = True
 
     def __init__(
         self,
