@@ -12,6 +12,7 @@ from dialogue.domain.model import Domain
 from dialogue.pipeline import Bot, NLUStage
 from dialogue.protocols import Trainable
 from dialogue.registry import PluginError, registry
+from dialogue.wiring import ONE_PROCESS, Plugin, Shape, Timer
 
 log = logging.getLogger("dialogue.assembly")
 
@@ -54,19 +55,25 @@ def assemble(
     train: bool = True,
     progress: Progress | None = None,
     nlu_components: list[Any] | None = None,
+    shape: Shape = ONE_PROCESS,
+    timed: Timer | None = None,
 ) -> Bot:
-    """Wire a domain's NLU, dialogue manager and NLG onto ``bus``; plugins are subscribed too."""
+    """Wire what ``shape`` runs of a domain's NLU, dialogue manager, NLG and plugin subscribers onto ``bus``."""
     load_local_plugins(domain)
     components = nlu_components if nlu_components is not None else prepare_nlu(domain, train=train, progress=progress)
     nlu = NLUStage(components, domain.intent_names, max_chars=domain.settings.max_message_chars)
     manager = build_component("dm", domain.pipeline.dm, domain, store=store if store is not None else build_store(domain))
     realiser = build_component("nlg", domain.pipeline.nlg, domain)
-    bot = Bot(domain, bus, nlu, manager, realiser)
+    return Bot(domain, bus, nlu, manager, realiser, shape=shape, plugins=build_plugins(domain), timed=timed)
+
+
+def build_plugins(domain: Domain) -> list[Plugin]:
+    """The domain's bus subscribers (``pipeline.subscribers``)."""
+    plugins = []
     for spec in domain.pipeline.subscribers:
         subscriber = build_component("subscriber", spec, domain)
-        for topic in subscriber.topics:
-            bus.subscribe(topic, subscriber.handle, name=f"plugin:{spec.use}")
-    return bot
+        plugins.append(Plugin(spec.use, tuple(subscriber.topics), subscriber.handle))
+    return plugins
 
 
-__all__ = ["assemble", "build_store", "prepare_nlu", "registry"]
+__all__ = ["assemble", "build_plugins", "build_store", "prepare_nlu", "registry"]

@@ -37,6 +37,13 @@ BUILTINS: dict[str, dict[str, str]] = {
         "templates": "dialogue.nlg.checks:check_templates",
         "knowledge": "dialogue.knowledge.documents:check_knowledge",
     },
+    # message buses, by the name or URL scheme a --bus value starts with: (spec, **options) -> Bus
+    "bus": {
+        "memory": "dialogue.bus.memory:InProcessBus",
+        "redis": "dialogue.bus.redis:RedisStreamsBus",
+        "rediss": "dialogue.bus.redis:RedisStreamsBus",
+        "unix": "dialogue.bus.redis:RedisStreamsBus",
+    },
     "subscriber": {
         "log_turns": "dialogue.subscribers:TurnLogger",
     },

@@ -13,17 +13,20 @@ from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.protocols import ComponentConfig
 from dialogue.registry import (
     PluginError,
+    domain_scope,
     import_local_module,
     import_plugin_module,
     plugin_package,
+    plugin_scope,
     registry,
     suggest,
 )
 
 
-def component_config(group: str, spec: ComponentSpec) -> tuple[Any, ComponentConfig]:
-    """Resolve ``spec.use`` in ``group`` and validate its parameters against the class's ``Config``."""
-    cls = registry(group).get(spec.use)
+def component_config(group: str, spec: ComponentSpec, domain: Domain | None = None) -> tuple[Any, ComponentConfig]:
+    """Resolve ``spec.use`` in ``group`` (among ``domain``'s own plugins and the shared ones) and validate
+    its parameters against the class's ``Config``."""
+    cls = registry(group).get(spec.use, scope=domain_scope(domain.path) if domain is not None else None)
     config_cls: type[ComponentConfig] = getattr(cls, "Config", ComponentConfig)
     try:
         config = config_cls(**spec.params)
@@ -38,7 +41,7 @@ def component_config(group: str, spec: ComponentSpec) -> tuple[Any, ComponentCon
 
 
 def build_component(group: str, spec: ComponentSpec, domain: Domain, **extra: Any) -> Any:
-    cls, config = component_config(group, spec)
+    cls, config = component_config(group, spec, domain)
     factory = getattr(cls, "from_config", None)
     try:
         return factory(config, domain, **extra) if factory else cls(config, domain, **extra)
@@ -57,7 +60,8 @@ def load_local_plugins(domain: Domain) -> None:
     for path in local_plugin_files(domain):
         if not path.is_file():
             raise PluginError(f"Local plugin {path} does not exist (listed under plugins: in {domain.path}).")
-        _import_file(domain.path, path)
+        with plugin_scope(domain.path):
+            _import_file(domain.path, path)
 
 
 def local_plugin_files(domain: Domain) -> list[Path]:
@@ -77,9 +81,10 @@ def import_domain_plugin(domain: Domain | str | Path, module: str | Path) -> Mod
     outside ``plugins/`` is imported by its path, once.
     """
     root = Path(domain.path if isinstance(domain, Domain) else domain)
-    if isinstance(module, Path) or module.endswith(".py"):
-        return _import_file(root, root / module)
-    return import_plugin_module(root, module)
+    with plugin_scope(root):
+        if isinstance(module, Path) or module.endswith(".py"):
+            return _import_file(root, root / module)
+        return import_plugin_module(root, module)
 
 
 def _import_file(root: Path, path: Path) -> ModuleType:

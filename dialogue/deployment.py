@@ -12,10 +12,11 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from dialogue.bus import Bus, InProcessBus
+from dialogue.bus import Bus
 from dialogue.components import component_config
 from dialogue.domain import Domain
 from dialogue.domain.schema.pipeline import ComponentSpec
+from dialogue.registry import registry
 
 log = logging.getLogger("dialogue.workers")
 
@@ -39,14 +40,20 @@ def with_store(domain: Domain, url: str | None) -> Domain:
     return replace(domain, pipeline=domain.pipeline.model_copy(update={"store": spec}))
 
 
-def make_bus(spec: str, *, shards: int = 16, prefix: str = "dialogue", **options: Any) -> Bus:
-    if spec == "memory":
-        return InProcessBus()
-    from dialogue.bus.redis import RedisStreamsBus, is_redis_url
+def bus_backend(spec: str) -> type[Bus]:
+    """The bus class a ``--bus`` value names: ``memory``, or a URL whose scheme a ``bus`` plugin registered."""
+    name = spec.split("://", 1)[0].lower() if "://" in spec else spec
+    backends = registry("bus")
+    if name not in backends:
+        shared = sorted(n for n in backends.names() if n != "memory")
+        raise ValueError(f"--bus {spec!r}: use 'memory' or a URL of a shared bus ({', '.join(f'{n}://' for n in shared)}).")
+    backend: type[Bus] = backends.get(name)
+    return backend
 
-    if not is_redis_url(spec):
-        raise ValueError(f"--bus {spec!r}: use 'memory' or a redis://HOST:PORT URL.")
-    return RedisStreamsBus(spec, shards=shards, prefix=prefix, **options)
+
+def make_bus(spec: str, *, shards: int = 16, prefix: str = "dialogue", **options: Any) -> Bus:
+    """The bus ``spec`` names, built by its backend (found through the registry's ``bus`` group)."""
+    return bus_backend(spec).from_spec(spec, shards=shards, prefix=prefix, **options)
 
 
 def check_shared_store(domain: Domain) -> None:

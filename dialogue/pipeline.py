@@ -4,7 +4,8 @@
             ◀──BotTurn──── bot.turn ◀──NLGStage──────────────────────────────────┘
 
 Each stage is a bus subscriber wrapping one component; no component imports another.
-``Bot`` assembles the stages for a domain and gives channels ``await bot.handle(message)``.
+``Bot`` assembles the stages for a domain and gives channels ``await bot.handle(message)``,
+which returns the turn's ``TurnResult`` (parse, decision, events, replies, errors).
 """
 
 from __future__ import annotations
@@ -21,96 +22,24 @@ from dialogue.domain.model import Domain
 from dialogue.locks import KeyedLocks
 from dialogue.messages import (
     BotMessage,
-    BotToken,
     BotTurn,
     BusMessage,
     Decision,
     DialogueAct,
-    IntentScore,
-    ParsedMessage,
     PipelineError,
     UserMessage,
 )
-from dialogue.payloads import parse_payload
-from dialogue.protocols import DialogueManager, NLUComponent, Realiser
+from dialogue.protocols import DialogueManager, Realiser
+from dialogue.stages import STAGES, DMStage, NLGStage, NLUStage
 from dialogue.text import EmptyText, clean_text
+from dialogue.turns import OpenTurn, TokenCallback, TurnResult
+from dialogue.wiring import ONE_PROCESS, Plugin, Shape, Timer, wire
 
 log = logging.getLogger("dialogue.pipeline")
 
 DEFAULT_ERROR_TEXT = "Sorry, something went wrong on my side. Could you say that again?"
-#: the subscriber names of the three stages (a failure of one means the turn gets no ``BotTurn``)
-STAGES = ("nlu", "dm", "nlg")
-
-
-class NLUStage:
-    """user.message → nlu.parsed. Runs the NLU components in order, each enriching the parse."""
-
-    def __init__(self, components: Sequence[NLUComponent], intents: Sequence[str] = (), max_chars: int = 2000) -> None:
-        self.components = list(components)
-        self.intents = list(intents)
-        self.max_chars = max_chars
-
-    def start_parse(self, message: UserMessage) -> ParsedMessage:
-        """The empty parse the first component receives (over-long text is cut, not refused)."""
-        return ParsedMessage(
-            conversation_id=message.conversation_id,
-            turn_id=message.turn_id,
-            text=message.text[: self.max_chars],
-            intent=IntentScore(name="", confidence=0.0),
-            channel=message.channel,
-            metadata=message.metadata,
-        )
-
-    def parse(self, message: UserMessage) -> ParsedMessage:
-        parse = self.start_parse(message)
-        payload = parse_payload(parse, self.intents)
-        if payload is not None:
-            return payload
-        for component in self.components:
-            parse = component.process(parse)
-        return parse
-
-    async def __call__(self, message: BusMessage) -> list[BusMessage]:
-        assert isinstance(message, UserMessage)
-        return [await asyncio.to_thread(self.parse, message)]
-
-
-class DMStage:
-    """nlu.parsed → conversation.event* + dm.decision."""
-
-    def __init__(self, manager: DialogueManager) -> None:
-        self.manager = manager
-
-    async def __call__(self, message: BusMessage) -> list[BusMessage]:
-        assert isinstance(message, ParsedMessage)
-        decision, events = await self.manager.handle(message)
-        return [*events, decision]
-
-
-class NLGStage:
-    """dm.decision → bot.stream* + bot.turn."""
-
-    def __init__(self, realiser: Realiser, bus: Bus) -> None:
-        self.realiser = realiser
-        self.bus = bus
-
-    async def __call__(self, message: BusMessage) -> list[BusMessage]:
-        assert isinstance(message, Decision)
-
-        async def stream(index: int, delta: str) -> None:
-            await self.bus.publish(
-                BotToken(conversation_id=message.conversation_id, turn_id=message.turn_id, index=index, delta=delta)
-            )
-
-        messages = await self.realiser.realise(message, stream)
-        return [
-            BotTurn(
-                conversation_id=message.conversation_id,
-                turn_id=message.turn_id,
-                messages=tuple(messages),
-                channel=message.channel,
-            )
-        ]
+#: the subscriber through which a ``Bot`` follows the turns it published (a broadcast on a Redis bus)
+TURN_LISTENER = "bot.turns"
 
 
 class TurnIds:
@@ -125,31 +54,34 @@ class TurnIds:
 
 
 class Bot:
-    """A domain's components wired on a bus, answering one user message with one ``BotTurn``.
+    """A domain's components wired on a bus, answering one user message with one ``TurnResult``.
 
-    A turn is answered once its reply is recorded in the tracker (managers with ``record_reply``),
-    by the process that published the turn: so the stored records come in the same order on the
-    in-process bus and on a Redis bus with several processes, and each reply is stored once.
+    The bot follows its turns as one subscriber of every topic (``TURN_LISTENER``), so it sees a
+    conversation's parse, events, decision, tokens and reply in publish order and hands the
+    channel the whole turn at once. A turn is answered once its reply is recorded in the tracker
+    (managers with ``record_reply``), by the process that published the turn: so the stored
+    records come in the same order on the in-process bus and on a Redis bus with several
+    processes, and each reply is stored once.
     """
 
     #: turns published here whose reply is not recorded yet, at most this many (oldest forgotten)
     MAX_UNREPLIED = 100_000
 
-    def __init__(self, domain: Domain, bus: Bus, nlu: NLUStage, dm: DialogueManager, nlg: Realiser) -> None:
+    def __init__(self, domain: Domain, bus: Bus, nlu: NLUStage, dm: DialogueManager, nlg: Realiser, *,
+                 shape: Shape = ONE_PROCESS, plugins: Sequence[Plugin] = (), timed: Timer | None = None) -> None:
+        """Wire the stages ``shape`` runs here (all of them by default) and the turn listener on ``bus``."""
         self.domain = domain
         self.bus = bus
         self.nlu = nlu
         self.dm = dm
         self.nlg = nlg
         self.turn_ids = TurnIds()
-        self._waiting: dict[tuple[str, int], asyncio.Future[BotTurn]] = {}
+        self._open: dict[tuple[str, int], OpenTurn] = {}
         self._unreplied: OrderedDict[tuple[str, int], None] = OrderedDict()
         self._sending = KeyedLocks()  # one publisher at a time per conversation, in arrival order
-        bus.subscribe(UserMessage.topic, nlu, name="nlu")
-        bus.subscribe(ParsedMessage.topic, DMStage(dm), name="dm")
-        bus.subscribe(Decision.topic, NLGStage(nlg, bus), name="nlg")
-        bus.subscribe(BotTurn.topic, self._on_turn, name="bot.reply")
-        bus.subscribe(PipelineError.topic, self._on_error, name="bot.errors")
+        self.stages = wire(bus, shape, [nlu, DMStage(dm), NLGStage(nlg, bus)], turn_listener=(TURN_LISTENER, self._follow),
+                           plugins=plugins, timed=timed)
+        self.nlu = self.stages.get(NLUStage.kind, nlu)  # the batching form, when the shape batches
 
     @classmethod
     def from_domain(cls, domain: Domain, bus: Bus | None = None, **options: Any) -> Bot:
@@ -168,9 +100,11 @@ class Bot:
             metadata=dict(metadata or {}),
         )
 
-    async def handle(self, message: UserMessage, timeout: float | None = 60.0) -> BotTurn:
-        """Publish a user message (its text cleaned, see ``dialogue.text``) and wait for the bot's whole reply.
+    async def handle(self, message: UserMessage, timeout: float | None = 60.0,
+                     on_token: TokenCallback | None = None) -> TurnResult:
+        """Publish a user message (its text cleaned, see ``dialogue.text``) and wait for the whole turn.
 
+        ``on_token`` gets each piece of a reply the NLG streams, before the turn is returned.
         Raises ``EmptyText`` when nothing visible is left: such a message never reaches the NLU or the
         dialogue manager, and channels answer it themselves (422, an error frame, a hint).
         One conversation's messages are published one at a time, in the order ``handle`` was
@@ -183,22 +117,21 @@ class Bot:
         if text != message.text:
             message = message.model_copy(update={"text": text})
         key = (message.conversation_id, message.turn_id)
-        future: asyncio.Future[BotTurn] = asyncio.get_running_loop().create_future()
-        self._waiting[key] = future
+        turn = self._open[key] = OpenTurn(message.conversation_id, message.turn_id, on_token)
         self._expect_reply(key)
         try:
             async with self._sending.hold(message.conversation_id):
                 await self.bus.publish(message)
-            return await asyncio.wait_for(future, timeout)
+            return await asyncio.wait_for(turn.future, timeout)
         finally:
-            self._waiting.pop(key, None)
+            self._open.pop(key, None)
 
     def _expect_reply(self, key: tuple[str, int]) -> None:
         self._unreplied[key] = None
         while len(self._unreplied) > self.MAX_UNREPLIED:
             self._unreplied.popitem(last=False)
 
-    async def say(self, conversation_id: str, text: str, channel: str = "api") -> BotTurn:
+    async def say(self, conversation_id: str, text: str, channel: str = "api") -> TurnResult:
         return await self.handle(self.user_message(conversation_id, text, channel))
 
     async def _record_reply(self, message: BotTurn) -> None:
@@ -211,35 +144,37 @@ class Bot:
         except Exception:  # noqa: BLE001 - the user still gets the reply; the trace says what was not stored
             log.exception("recording the reply of %s/%s failed", message.conversation_id, message.turn_id)
 
-    async def _on_turn(self, message: BusMessage) -> None:
-        assert isinstance(message, BotTurn)
+    async def _follow(self, message: BusMessage) -> None:
+        """Every message of a conversation, in publish order: fill the open turn, answer it on its reply."""
+        key = (message.conversation_id, message.turn_id)
+        turn = self._open.get(key)
+        if isinstance(message, BotTurn):
+            await self._on_turn(message, turn)
+        elif isinstance(message, PipelineError):
+            await self._on_error(message, turn)
+        elif turn is not None:
+            await turn.add(message)
+
+    async def _on_turn(self, message: BotTurn, turn: OpenTurn | None) -> None:
         key = (message.conversation_id, message.turn_id)
         if key in self._unreplied:  # a turn this process published (other processes record theirs)
             del self._unreplied[key]
             await self._record_reply(message)
-        future = self._waiting.get(key)
-        if future is not None and not future.done():
-            future.set_result(message)
+        if turn is not None:
+            turn.reply(message.messages)
 
-    async def _on_error(self, message: BusMessage) -> None:
-        """A stage failed: the user still gets a reply, and the conversation goes on."""
-        assert isinstance(message, PipelineError)
-        key = (message.conversation_id, message.turn_id)
+    async def _on_error(self, message: PipelineError, turn: OpenTurn | None) -> None:
+        """A subscriber failed: the turn says so, and if it was a stage the user still gets a reply."""
+        if turn is not None and not turn.done:
+            turn.result.errors.append(message)
         if message.failed_topic == BotTurn.topic:
             return
         if message.subscriber in STAGES:
-            self._unreplied.pop(key, None)  # a stage failed: no reply is coming for this turn
-        future = self._waiting.get(key)
-        if future is None or future.done():
+            self._unreplied.pop((message.conversation_id, message.turn_id), None)  # no reply is coming
+        if turn is None or turn.done:
             return
         text = await self._error_text(message)
-        future.set_result(
-            BotTurn(
-                conversation_id=message.conversation_id,
-                turn_id=message.turn_id,
-                messages=(BotMessage(text=text, response=self.domain.settings.error_response),),
-            )
-        )
+        turn.resolve((BotMessage(text=text, response=self.domain.settings.error_response),))
 
     async def _error_text(self, error: PipelineError) -> str:
         name = self.domain.settings.error_response
@@ -285,3 +220,6 @@ class Bot:
         closer = getattr(self.dm, "close", None)
         if closer is not None:
             await closer()
+
+
+__all__ = ["STAGES", "TURN_LISTENER", "Bot", "DMStage", "NLGStage", "NLUStage", "TurnIds", "TurnResult"]

@@ -7,7 +7,11 @@ GPT-2) is imported only when a domain's config names it. Third-party packages de
     my_classifier = "my_package.module:MyClassifier"
 
 A domain's local plugin modules (``plugins/*.py``, or those listed under ``plugins:`` in its
-YAML) register with the ``register`` decorator. The ``plugins/`` folder is imported as a
+YAML) register with the ``register`` decorator. What they register belongs to that domain's
+scope (``plugin_scope``, set while its plugins are imported): a lookup for a domain
+(``get(name, scope=domain_scope(domain.path))``) sees its own registrations, then the
+built-ins, entry points and registrations made outside any domain, never another domain's,
+so two domains loaded in one process each run their own ``action_greet``. The ``plugins/`` folder is imported as a
 package of its own (``dialogue_domains.<folder>_<hash>``), so its files import each other
 relatively. A plugin that fails to import raises ``PluginError`` naming the file and carrying
 its trace; nothing is dropped silently.
@@ -25,14 +29,16 @@ import re
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
 from dialogue.builtins import BUILTINS
 
-GROUPS = ("nlu", "dm", "nlg", "generator", "action", "store", "subscriber", "check")
+GROUPS = ("nlu", "dm", "nlg", "generator", "action", "store", "subscriber", "check", "bus")
 ENTRY_POINT_PREFIX = "dialogue."
 
 T = TypeVar("T")
@@ -72,59 +78,121 @@ def _words(name: str) -> set[str]:
     return {w for w in re.split(r"[\W_]+", name.lower()) if len(w) >= 3}
 
 
+#: the domain whose plugins are being imported: what they register is that domain's
+_LOADING: ContextVar[str | None] = ContextVar("dialogue_plugin_scope", default=None)
+
+
+def domain_scope(domain_dir: str | Path) -> str:
+    """The scope of a domain's registrations: its resolved folder."""
+    return str(Path(domain_dir).resolve())
+
+
+@contextmanager
+def plugin_scope(domain_dir: str | Path) -> Iterator[str]:
+    """Registrations made inside belong to the domain at ``domain_dir``."""
+    token = _LOADING.set(domain_scope(domain_dir))
+    try:
+        yield _LOADING.get() or ""
+    finally:
+        _LOADING.reset(token)
+
+
 class Registry:
-    """Name → component table for one group (``nlu``, ``action``, ...)."""
+    """Name → component table for one group (``nlu``, ``action``, ...), with one scope per domain.
+
+    An unscoped lookup sees the latest registration of a name, whoever made it; a scoped one
+    sees the domain's own, then the shared ones (built-ins, registrations outside any domain,
+    entry points).
+    """
 
     def __init__(self, group: str) -> None:
         self.group = group
         self._targets: dict[str, Any] = dict(BUILTINS.get(group, {}))
-        self._loaded: dict[str, Any] = {}
+        self._shared: dict[str, Any] = dict(self._targets)
+        self._scoped: dict[str, dict[str, Any]] = {}
+        self._loaded: dict[str, Any] = {}  # entry points, by name
+        self._imported: dict[str, Any] = {}  # "module:attr" targets, by target
 
     def add(self, name: str, target: Any) -> None:
-        """Register an object or a ``"module:attr"`` string under ``name`` (later wins)."""
+        """Register an object or a ``"module:attr"`` string under ``name`` (later wins within a scope)."""
+        scope = _LOADING.get()
+        if scope is None:
+            self._shared[name] = target
+        else:
+            self._scoped.setdefault(scope, {})[name] = target
         self._targets[name] = target
         self._loaded.pop(name, None)
 
     def remove(self, name: str) -> None:
         self._targets.pop(name, None)
+        self._shared.pop(name, None)
+        for table in self._scoped.values():
+            table.pop(name, None)
         self._loaded.pop(name, None)
 
     def _entry_points(self) -> dict[str, importlib.metadata.EntryPoint]:
         eps = importlib.metadata.entry_points(group=ENTRY_POINT_PREFIX + self.group)
         return {ep.name: ep for ep in eps}
 
-    def names(self) -> list[str]:
-        return sorted(set(self._targets) | set(self._entry_points()))
+    def names(self, scope: str | None = None) -> list[str]:
+        if scope is None:
+            return sorted(set(self._targets) | set(self._entry_points()))
+        return sorted(set(self._shared) | set(self._scoped.get(scope, {})) | set(self._entry_points()))
 
     def targets(self) -> dict[str, Any]:
         """Built-in and registered names → object or ``"module:attr"`` (entry points not included)."""
         return dict(self._targets)
 
-    def get(self, name: str) -> Any:
+    def get(self, name: str, scope: str | None = None) -> Any:
+        """The component ``name``; with a ``scope``, the domain's own registration first, never another domain's."""
+        if scope is not None:
+            own = self._scoped.get(scope, {})
+            if name in own:
+                return self._resolve(name, own[name])
+            if name in self._shared:
+                return self._resolve(name, self._shared[name])
+            if name not in self._entry_points():
+                raise PluginError(f"No {self.group} component named {name!r}.{suggest(name, self.names(scope))} "
+                                  f"Available: {', '.join(self.names(scope)) or 'none'}.")
+        elif name in self._targets:
+            return self._resolve(name, self._targets[name])
+        return self._from_entry_point(name)
+
+    def _resolve(self, name: str, target: Any) -> Any:
+        """A registered object as is; a ``"module:attr"`` string imported once."""
+        if not isinstance(target, str):
+            return target
+        if target not in self._imported:
+            self._imported[target] = _import_target(target, f"{self.group} plugin {name!r}")
+        return self._imported[target]
+
+    def _from_entry_point(self, name: str) -> Any:
         if name in self._loaded:
             return self._loaded[name]
-        if name in self._targets:
-            target = self._targets[name]
-            obj = _import_target(target, f"{self.group} plugin {name!r}") if isinstance(target, str) else target
-        else:
-            ep = self._entry_points().get(name)
-            if ep is None:
-                raise PluginError(
-                    f"No {self.group} component named {name!r}.{suggest(name, self.names())} "
-                    f"Available: {', '.join(self.names()) or 'none'}."
-                )
-            try:
-                obj = ep.load()
-            except Exception as exc:
-                raise PluginError(
-                    f"{self.group} plugin {name!r} (entry point {ep.value}) failed to import: "
-                    f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
-                ) from exc
+        ep = self._entry_points().get(name)
+        if ep is None:
+            raise PluginError(
+                f"No {self.group} component named {name!r}.{suggest(name, self.names())} "
+                f"Available: {', '.join(self.names()) or 'none'}."
+            )
+        try:
+            obj = ep.load()
+        except Exception as exc:
+            raise PluginError(
+                f"{self.group} plugin {name!r} (entry point {ep.value}) failed to import: "
+                f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+            ) from exc
         self._loaded[name] = obj
         return obj
 
     def __contains__(self, name: str) -> bool:
         return name in self._targets or name in self._entry_points()
+
+    def has(self, name: str, scope: str | None) -> bool:
+        """Whether ``get(name, scope)`` finds something."""
+        if scope is None:
+            return name in self
+        return name in self._scoped.get(scope, {}) or name in self._shared or name in self._entry_points()
 
 
 def _import_target(target: str, what: str) -> Any:

@@ -12,7 +12,7 @@ from pathlib import Path
 from dialogue.components import component_config, import_domain_plugin, local_plugin_files
 from dialogue.domain import Domain, DomainError, Problem, load_domain
 from dialogue.domain.locate import problem_at
-from dialogue.registry import PluginError, registry, suggest
+from dialogue.registry import PluginError, domain_scope, registry, suggest
 
 log = logging.getLogger("dialogue.validation")
 
@@ -67,19 +67,19 @@ def pipeline_problems(domain: Domain) -> list[Problem]:
     problems = []
     for where, group, spec in specs:
         try:
-            component_config(group, spec)
+            component_config(group, spec, domain)
         except PluginError as exc:
             problems.append(problem_at(domain, ("pipeline", *where), f"pipeline: {str(exc).split(chr(10) + 'Trace')[0]}"))
     return problems
 
 
 def action_problems(domain: Domain) -> list[Problem]:
-    actions = registry("action")
+    actions, scope = registry("action"), domain_scope(domain.path)
     return [
         problem_at(domain, ("actions", name),
                    f"action {name!r} is declared but no plugin registers it "
-                   f"(@action({name!r}) in plugins/).{suggest(name, actions.names())}")
-        for name in domain.actions if name not in actions
+                   f"(@action({name!r}) in plugins/).{suggest(name, actions.names(scope))}")
+        for name in domain.actions if not actions.has(name, scope)
     ]
 
 

@@ -7,6 +7,7 @@ import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from dialogue.messages import BusMessage, PipelineError
 
@@ -32,10 +33,22 @@ class Bus(ABC):
     one at a time and in publish order; different conversations are handled concurrently;
     a subscriber that raises is logged and reported on ``system.error`` and never stops
     the bus.
+
+    A backend is found through the ``bus`` registry group by the name or URL scheme of a
+    ``--bus`` value and built with ``from_spec``; ``distributed`` says whether other processes
+    share it (then ``dialogue serve`` is a gateway and workers run the stages).
     """
+
+    #: whether several processes share this bus (each runs a part of the pipeline)
+    distributed: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.subscriptions: list[Subscription] = []
+
+    @classmethod
+    def from_spec(cls, spec: str, **options: Any) -> Bus:
+        """The bus a ``--bus`` value names (a URL for a shared bus); options it does not know are an error."""
+        return cls(spec, **options)  # type: ignore[call-arg]
 
     def subscribe(self, topic: str, handler: Handler, *, name: str | None = None) -> Subscription:
         """Call ``handler`` for every message on ``topic`` (``"*"`` for all topics)."""

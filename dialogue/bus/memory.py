@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from dialogue.bus.base import Bus, Subscription
 from dialogue.messages import BusMessage
@@ -15,6 +16,11 @@ class InProcessBus(Bus):
     conversation's messages are handled in order while others proceed concurrently. A
     worker exits when its queue is empty and is recreated on the next message.
     """
+
+    @classmethod
+    def from_spec(cls, spec: str, **options: Any) -> InProcessBus:
+        """``--bus memory``: shards, prefix and the other options of a shared bus mean nothing here."""
+        return cls()
 
     def __init__(self) -> None:
         super().__init__()

@@ -24,7 +24,7 @@ Poison messages: an entry that was delivered ``max_deliveries`` times without be
 acknowledged (it killed or hung each worker that took it) is moved to a dead-letter stream
 instead of being delivered again (``dialogue.bus.dead_letters``).
 
-Subscribers named in ``broadcast`` (the server's reply and metrics listeners) do not use a
+Subscribers named in ``broadcast`` (the bot's turn listener) do not use a
 group: every process reads every entry from the moment it started (fan-out), because each
 gateway must see the replies to its own requests.
 """
@@ -63,10 +63,14 @@ log = logging.getLogger("dialogue.bus.redis")
 #: every topic a message can be published on (``"*"`` subscribers read all of them)
 TOPICS = (UserMessage.topic, ParsedMessage.topic, Decision.topic, BotTurn.topic, BotToken.topic,
           PipelineError.topic, Event.topic)
+#: the order in which a turn's messages are published, for merging what one read of several streams brings
+TURN_ORDER = {topic: rank for rank, topic in enumerate((
+    UserMessage.topic, ParsedMessage.topic, Event.topic, Decision.topic, BotToken.topic, BotTurn.topic,
+    PipelineError.topic))}
 #: topics with exactly one message per (conversation, turn): idempotency keys use the turn
 TURN_TOPICS = frozenset({UserMessage.topic, ParsedMessage.topic, Decision.topic, BotTurn.topic})
-#: reply listeners of ``dialogue.pipeline.Bot``: every gateway process needs all of their messages
-DEFAULT_BROADCAST = ("bot.reply", "bot.errors")
+#: the turn listener of ``dialogue.pipeline.Bot``: every gateway process needs all of its messages
+DEFAULT_BROADCAST = ("bot.turns",)
 
 # KEYS: done-key, source stream, output streams...; ARGV: ttl, group, entry id, maxlen, payloads...
 _COMMIT = """
@@ -98,8 +102,10 @@ class RedisStreamsBus(Bus):
     """Publish/subscribe over Redis Streams with consumer groups, shard leases and replay.
 
     ``run`` says which subscribers this process consumes (a set of names or a predicate;
-    ``None``: all), so a gateway can hold a whole ``Bot`` while only its reply listeners read.
+    ``None``: all); ``dialogue.wiring`` subscribes only what a process runs, so it needs none.
     """
+
+    distributed = True
 
     def __init__(
         self,
@@ -611,20 +617,35 @@ class _FanOut:
         while True:
             try:
                 reply = await r.xread(self._last, count=500, block=self.bus.block_ms)
-                for stream, items in _entries(reply):
-                    for entry_id, fields in items:
-                        self._last[stream] = entry_id
-                        message = _decode_entry(stream, entry_id, fields)
-                        if message is None:
-                            continue
-                        for sub in self.subs:
-                            if sub.topic in (message.topic, ALL_TOPICS):
-                                self._lanes(sub).put(stream, entry_id, message)
+                for stream, entry_id, fields in self._in_publish_order(reply):
+                    self._last[stream] = entry_id
+                    message = _decode_entry(stream, entry_id, fields)
+                    if message is None:
+                        continue
+                    for sub in self.subs:
+                        if sub.topic in (message.topic, ALL_TOPICS):
+                            self._lanes(sub).put(stream, entry_id, message)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - connection trouble: back off and retry
                 log.exception("broadcast read failed")
                 await asyncio.sleep(0.5)
+
+    def _in_publish_order(self, reply: Any) -> list[tuple[str, str, dict[str, str]]]:
+        """The entries of one read of several streams, merged by time, then by a turn's topic order.
+
+        XREAD answers stream by stream; a ``"*"`` subscriber (the bot's turn listener) must see
+        a turn's decision before its reply, as it does on the in-process bus. Entry ids carry the
+        Redis clock's milliseconds; within one millisecond the topic order of a turn decides.
+        """
+        merged = []
+        for stream, items in _entries(reply):
+            rank = TURN_ORDER.get(stream[len(self.bus.prefix) + 3:].rsplit(":", 1)[0], len(TURN_ORDER))
+            for entry_id, fields in items:
+                millis, _, seq = entry_id.partition("-")
+                merged.append(((int(millis), rank, int(seq or 0)), stream, entry_id, fields))
+        merged.sort(key=lambda item: item[0])
+        return [(stream, entry_id, fields) for _, stream, entry_id, fields in merged]
 
     def _lanes(self, sub: Subscription) -> _Lanes:
         lanes = self.lanes.get(id(sub))

@@ -11,10 +11,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dialogue.chat.trace import TurnTrace
 from dialogue.dm.redaction import MASK, display_value, sensitive_entities
 from dialogue.domain.schema.dm import SlotSpec
 from dialogue.messages import BotMessage
+from dialogue.turns import TurnResult
 
 
 def render_message(console: Console, message: BotMessage, bot_name: str | None, streamed: bool = False) -> None:
@@ -42,7 +42,7 @@ def render_handoff(console: Console, reason: str, plain: bool = False) -> None:
     console.print(Panel(Text(text, style="bold yellow"), border_style="yellow"), soft_wrap=False)  # wrap, never crop
 
 
-def debug_panel(trace: TurnTrace, replies: list[BotMessage], slots: Mapping[str, SlotSpec] | None = None) -> Panel:
+def debug_panel(trace: TurnResult, replies: list[BotMessage], slots: Mapping[str, SlotSpec] | None = None) -> Panel:
     """The ``/debug`` panel; sensitive slots (and the entities that fill them) show ``***``."""
     parts: list[Any] = []
     if trace.parse is not None:

@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.text import Text
 
 from dialogue.chat.render import debug_panel, render_handoff, render_message, slots_table
-from dialogue.chat.trace import TraceRecorder, TurnTrace
 from dialogue.dm.redaction import MASK, is_sensitive
-from dialogue.messages import BotMessage, BotToken, BusMessage
+from dialogue.messages import BotMessage, BotToken
 from dialogue.pipeline import Bot
 from dialogue.text import clean_text
+from dialogue.turns import TurnResult
 
 HELP = """Commands:
   /help      this help
@@ -42,16 +42,17 @@ class ChatSession:
     jsonl: bool = False  # one JSON object per turn instead of text, for scripts
     buttons: list[str] = field(default_factory=list)
     _streamed: set[int] = field(default_factory=set)
+    #: the slots of the last decision, for ``/slots`` when the manager cannot say
+    last_slots: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.trace = TraceRecorder(self.bot.bus, self.conversation_id)
-        if self.stream and not self.plain and not self.jsonl:
-            self.bot.bus.subscribe(BotToken.topic, self._on_token, name="terminal.stream")
         self.bot_name = self.bot.domain.name.replace("_", " ")
 
-    async def _on_token(self, message: BusMessage) -> None:
-        if not isinstance(message, BotToken) or message.conversation_id != self.conversation_id:
-            return
+    @property
+    def streaming(self) -> bool:
+        return self.stream and not self.plain and not self.jsonl
+
+    async def _on_token(self, message: BotToken) -> None:
         if message.index not in self._streamed:
             self._streamed.add(message.index)
             self.console.print(Text(f"{self.bot_name} ", style="bold cyan"), end="")
@@ -65,14 +66,14 @@ class ChatSession:
         for message in greeting:
             self.show(message)
 
-    def _print_json(self, text: str | None, replies: list[BotMessage], trace: TurnTrace | None) -> None:
-        parse = trace.parse if trace else None
+    def _print_json(self, text: str | None, replies: list[BotMessage], turn: TurnResult | None) -> None:
+        parse = turn.parse if turn else None
         record = {
             "user": text,
             "intent": parse.intent.name if parse else None,
             "entities": [e.model_dump(mode="json", include={"type", "value", "text"}) for e in parse.entities] if parse else [],
             "replies": [m.model_dump(mode="json", include={"text", "response", "generated", "buttons"}) for m in replies],
-            "events": [e.kind for e in trace.events] if trace else [],
+            "events": [e.kind for e in turn.events] if turn else [],
         }
         self._emit(record)
 
@@ -115,23 +116,24 @@ class ChatSession:
     async def say(self, text: str) -> list[BotMessage]:
         self._streamed.clear()
         message = self.bot.user_message(self.conversation_id, text, channel="terminal")
-        turn = await self.bot.handle(message)
+        turn = await self.bot.handle(message, on_token=self._on_token if self.streaming else None)
         await self.bot.bus.join()
-        self.buttons = [b.payload for m in turn.messages for b in m.buttons]
-        trace = self.trace.turn(turn.turn_id)
+        self.buttons = [b.payload for m in turn.replies for b in m.buttons]
+        if turn.decision is not None:
+            self.last_slots = dict(turn.decision.slots)
         if self.jsonl:
-            self._print_json(text, list(turn.messages), trace)
-            return list(turn.messages)
-        for index, reply in enumerate(turn.messages):
+            self._print_json(text, list(turn.replies), turn)
+            return list(turn.replies)
+        for index, reply in enumerate(turn.replies):
             streamed = index in self._streamed
             if streamed:
                 self.console.print()
             self.show(reply, streamed=streamed)
-        if trace.handoff is not None:
-            render_handoff(self.console, trace.handoff.reason, plain=self.plain)
+        if turn.handoff is not None:
+            render_handoff(self.console, turn.handoff.reason, plain=self.plain)
         if self.debug:
-            self.console.print(debug_panel(trace, list(turn.messages), self.bot.domain.slots), soft_wrap=False)
-        return list(turn.messages)
+            self.console.print(debug_panel(turn, list(turn.replies), self.bot.domain.slots), soft_wrap=False)
+        return list(turn.replies)
 
     async def _command(self, command: str) -> bool:
         if command in ("/quit", "/exit"):
@@ -154,7 +156,7 @@ class ChatSession:
             self.notice(command, f"(debug {'on' if self.debug else 'off'})", debug=self.debug)
         elif command == "/slots":
             slots = await self.bot.slots(self.conversation_id)
-            values = slots if slots is not None else self.trace.slots
+            values = slots if slots is not None else self.last_slots
             if self.jsonl:
                 shown = {name: MASK if v is not None and is_sensitive(name, self.bot.domain.slots) else v
                          for name, v in sorted(values.items())}

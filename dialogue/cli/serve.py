@@ -52,19 +52,21 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from dialogue.deployment import check_shared_store, with_store
+    from dialogue.deployment import bus_backend, check_shared_store, with_store
     from dialogue.domain import DomainError, load_domain
     from dialogue.registry import PluginError
     from dialogue.server import ServerConfig, create_app
     from dialogue.server.build import BotOptions, build_service
     from dialogue.server.runner import serve
 
-    if args.bus != "memory" and not args.bus.startswith(("redis://", "rediss://", "unix://")):
-        print(f"error: --bus {args.bus!r}: use 'memory' or a redis://HOST:PORT URL", file=sys.stderr)
+    try:
+        shared = bus_backend(args.bus).distributed
+    except (ValueError, PluginError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         domain = with_store(load_domain(args.domain), args.store)  # fail fast, listing every problem
-        if args.bus != "memory":
+        if shared:
             check_shared_store(domain)
     except DomainError as exc:
         print(f"error: {args.domain} has problems; run `dialogue validate {args.domain}`:\n{exc}", file=sys.stderr)

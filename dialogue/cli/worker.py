@@ -38,13 +38,19 @@ def run(args: argparse.Namespace) -> int:
 
     from redis.exceptions import RedisError
 
-    from dialogue.bus.redis import is_redis_url
+    from dialogue.deployment import bus_backend
     from dialogue.domain import DomainError
     from dialogue.registry import PluginError
     from dialogue.workers import WorkerOptions, run_worker
 
-    if not is_redis_url(args.bus):
-        print(f"error: --bus {args.bus!r} is not a redis:// URL", file=sys.stderr)
+    try:
+        shared = bus_backend(args.bus).distributed
+    except (ValueError, PluginError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not shared:
+        print(f"error: --bus {args.bus!r}: a worker needs a bus shared with the other processes (redis://...)",
+              file=sys.stderr)
         return 2
     options = WorkerOptions(
         kind=args.kind, bus=args.bus, store=args.store, shards=args.shards, prefix=args.prefix,

@@ -12,7 +12,7 @@ from typing import Any
 from dialogue.actions import ActionContext, ActionResult, RegisteredAction
 from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
-from dialogue.registry import PluginError, registry
+from dialogue.registry import PluginError, domain_scope, registry
 
 log = logging.getLogger("dialogue.dm.actions")
 
@@ -33,9 +33,10 @@ class Outcome:
         return self.error is None
 
 
-def resolve(name: str) -> RegisteredAction:
-    """The registered action called ``name``; a bare async function is accepted too."""
-    target = registry("action").get(name)
+def resolve(name: str, domain: Domain | None = None) -> RegisteredAction:
+    """The action called ``name`` that ``domain``'s plugins (or a shared package) registered; a bare
+    async function is accepted too."""
+    target = registry("action").get(name, scope=domain_scope(domain.path) if domain is not None else None)
     if isinstance(target, RegisteredAction):
         return target
     if callable(target):
@@ -64,7 +65,7 @@ async def run_action(
     start = loop.time()
     ctx = ActionContext(conversation_id=conversation_id, domain=domain, slots=slots, latest=latest, history=history)
     try:
-        action = resolve(name)
+        action = resolve(name, domain)
         timeout = timeout_for(domain, action)
         await asyncio.wait_for(action.run(ctx), timeout)
     except asyncio.TimeoutError:

@@ -15,7 +15,7 @@ from dialogue.domain.errors import Problem
 from dialogue.domain.examples import AnnotationError, parse_annotated
 from dialogue.domain.model import Domain
 from dialogue.domain.origin import Origin
-from dialogue.registry import registry, suggest
+from dialogue.registry import domain_scope, registry, suggest
 
 Check = Callable[[Domain, Origin], list[Problem]]
 
@@ -168,14 +168,16 @@ def check_knowledge_settings(domain: Domain, origin: Origin) -> list[Problem]:
 CHECKS: list[Check] = [check_annotations, check_rules, check_forms, check_slots, check_settings, check_knowledge_settings]
 
 
-def contributed_checks() -> list[Check]:
-    """Checks components add: built-in and locally registered ones in table order, then installed ones."""
+def contributed_checks(scope: str | None = None) -> list[Check]:
+    """Checks components add: built-in and locally registered ones (the domain's own with a ``scope``)
+    in table order, then installed ones."""
     checks = registry("check")
-    return [checks.get(name) for name in [*checks.targets(), *sorted(set(checks.names()) - set(checks.targets()))]]
+    local = [n for n in checks.targets() if checks.has(n, scope)]
+    return [checks.get(name, scope) for name in [*local, *sorted(set(checks.names(scope)) - set(checks.targets()))]]
 
 
 def check_references(domain: Domain, origin: Origin) -> list[Problem]:
     problems: list[Problem] = []
-    for check in [*CHECKS, *contributed_checks()]:
+    for check in [*CHECKS, *contributed_checks(domain_scope(domain.path))]:
         problems.extend(check(domain, origin))
     return problems

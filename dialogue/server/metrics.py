@@ -1,19 +1,20 @@
 """Prometheus metrics of one process: turn and per-component latency, fallbacks, handoffs, errors.
 
 Each app gets its own ``CollectorRegistry`` so several apps (tests, benchmarks) can live in one
-process. Component latency is measured by wrapping the bus subscribers that run here
-(``instrument``); fallbacks, handoffs and errors are counted from the bus messages of the
-turns this server handles (see ``service.TurnWatcher``).
+process. Component latency is measured by wrapping the stages that run here as they are
+wired (``timer``); fallbacks, handoffs and errors are counted from the ``TurnResult`` of each
+turn this server handles (see ``service.BotService.count``).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from dialogue.bus import Bus, Subscription
+from dialogue.bus import Handler
 from dialogue.messages import BusMessage
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -44,17 +45,17 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def instrument(bus: Bus, metrics: Metrics, names: set[str] | None = None) -> None:
-    """Time every subscriber (or those in ``names``) on ``bus``; call before the bus starts."""
-    for index, sub in enumerate(bus.subscriptions):
-        if names is not None and sub.name not in names:
-            continue
-        bus.subscriptions[index] = Subscription(sub.topic, _timed(sub, metrics), sub.name)
+def timer(metrics: Metrics) -> Callable[[str, Handler], Handler]:
+    """A ``dialogue.wiring.Timer``: each stage's handler observed in the component histogram."""
+
+    def timed(kind: str, handler: Handler) -> Handler:
+        return _timed(kind, handler, metrics)
+
+    return timed
 
 
-def _timed(sub: Subscription, metrics: Metrics) -> Any:
-    histogram = metrics.component_seconds.labels(component=sub.name)
-    handler = sub.handler
+def _timed(name: str, handler: Handler, metrics: Metrics) -> Handler:
+    histogram = metrics.component_seconds.labels(component=name)
 
     async def timed(message: BusMessage) -> Any:
         start = time.perf_counter()
@@ -63,5 +64,5 @@ def _timed(sub: Subscription, metrics: Metrics) -> Any:
         finally:
             histogram.observe(time.perf_counter() - start)
 
-    timed.__qualname__ = getattr(handler, "__qualname__", sub.name)
+    timed.__qualname__ = getattr(handler, "__qualname__", name)
     return timed

@@ -24,8 +24,9 @@ from dialogue.server.auth import Access, Caller
 from dialogue.server.config import ServerConfig
 from dialogue.server.errors import ApiError, count_error, error_body
 from dialogue.server.openapi import openapi_schema
-from dialogue.server.service import BotService, TurnResult
+from dialogue.server.service import BotService
 from dialogue.text import clean_text
+from dialogue.turns import TurnResult
 
 log = logging.getLogger("dialogue.server")
 
@@ -158,24 +159,24 @@ def _max_chars(conn: HTTPConnection, service: BotService) -> int:
 
 def turn_json(conversation_id: str, result: TurnResult, service: BotService, caller: Caller) -> dict[str, Any]:
     """The REST reply (and the WebSocket ``turn`` frame); sensitive slots masked unless the caller is admin."""
-    parse, decision = result.record.parse, result.record.decision
+    parse, decision = result.parse, result.decision
     entities = [e.model_dump(mode="json") for e in parse.entities] if parse is not None else []
     slots = decision.slots if decision is not None else {}
-    events = [e.model_dump(mode="json", exclude={"conversation_id", "turn_id"}) for e in result.record.events]
+    events = [e.model_dump(mode="json", exclude={"conversation_id", "turn_id"}) for e in result.events]
     if not caller.admin:
         masker = service.masker
         entities, slots = [masker.entity(e) for e in entities], masker.slot_values(slots)
         events = [masker.event(e) for e in events]
     return {
         "conversation_id": conversation_id,
-        "turn_id": result.turn.turn_id,
-        "messages": [m.model_dump(mode="json", exclude_defaults=True) for m in result.turn.messages],
+        "turn_id": result.turn_id,
+        "messages": [m.model_dump(mode="json", exclude_defaults=True) for m in result.replies],
         "intent": parse.intent.model_dump(mode="json") if parse is not None and parse.intent.name else None,
         "entities": entities,
         "slots": slots,
         "events": events,
         "ended": decision.ended if decision is not None else False,
-        "error": bool(result.record.errors),
+        "error": bool(result.errors),
     }
 
 

@@ -26,9 +26,9 @@ from typing import Any
 
 from dialogue.bus import InProcessBus
 from dialogue.domain.model import Domain
-from dialogue.messages import BotTurn, BusMessage, Decision, Event, ParsedMessage
 from dialogue.testing.format import BotExpectation, EventExpectation, LoadedCase, Step
 from dialogue.text import is_empty
+from dialogue.turns import TurnResult
 
 #: bookkeeping fields of events that expectations never mention
 _EVENT_NOISE = {"conversation_id", "turn_id", "created_at"}
@@ -171,38 +171,19 @@ def fixtures(loaded: LoadedCase, ctx: FixtureContext, before_setup: Callable[[],
 # --------------------------------------------------------------------------- running
 
 
-class _Capture:
-    """Keeps what the pipeline published for each turn of the test's conversation."""
-
-    def __init__(self, conversation_id: str) -> None:
-        self.conversation_id = conversation_id
-        self.parses: dict[int, ParsedMessage] = {}
-        self.decisions: dict[int, Decision] = {}
-        self.events: dict[int, list[Event]] = {}
-
-    async def __call__(self, message: BusMessage) -> None:
-        if message.conversation_id != self.conversation_id:
-            return
-        if isinstance(message, ParsedMessage):
-            self.parses[message.turn_id] = message
-        elif isinstance(message, Decision):
-            self.decisions[message.turn_id] = message
-        elif isinstance(message, Event):
-            self.events.setdefault(message.turn_id, []).append(message)
-
-    def record(self, user: str, turn_id: int, reply: BotTurn) -> TestedTurn:
-        parse = self.parses.get(turn_id)
-        decision = self.decisions.get(turn_id)
-        return TestedTurn(
-            user=user,
-            intent=parse.intent.name if parse else None,
-            confidence=round(parse.intent.confidence, 4) if parse else None,
-            entities=[{"type": e.type, "value": e.value, "text": e.text} for e in parse.entities] if parse else [],
-            bot=[{"response": m.response, "text": m.text, "buttons": [b.title for b in m.buttons]} for m in reply.messages],
-            slots=dict(decision.slots) if decision else {},
-            events=[e.model_dump(mode="json", exclude=_EVENT_NOISE) for e in self.events.get(turn_id, [])],
-            explanation=list(decision.explanation) if decision else [],
-        )
+def tested_turn(user: str, turn: TurnResult) -> TestedTurn:
+    """What the tests compare, from the turn ``Bot.handle`` returned."""
+    parse, decision = turn.parse, turn.decision
+    return TestedTurn(
+        user=user,
+        intent=parse.intent.name if parse else None,
+        confidence=round(parse.intent.confidence, 4) if parse else None,
+        entities=[{"type": e.type, "value": e.value, "text": e.text} for e in parse.entities] if parse else [],
+        bot=[{"response": m.response, "text": m.text, "buttons": [b.title for b in m.buttons]} for m in turn.replies],
+        slots=dict(decision.slots) if decision else {},
+        events=[e.model_dump(mode="json", exclude=_EVENT_NOISE) for e in turn.events],
+        explanation=list(decision.explanation) if decision else [],
+    )
 
 
 BotFactory = Callable[[Domain, InProcessBus, Any], Any]
@@ -224,17 +205,13 @@ async def run_case(domain: Domain, loaded: LoadedCase, make_bot: BotFactory, tur
     result = CaseResult(loaded.name, str(loaded.file), loaded.line)
     started = time.perf_counter()
     conversation_id = f"test-{uuid.uuid4().hex[:12]}"
-    capture = _Capture(conversation_id)
     bots: list[Any] = []
     with tempfile.TemporaryDirectory(prefix="dialogue-test-") as folder:
         tmp = Path(folder)
 
         def build() -> None:
             bus = InProcessBus()
-            bot = make_bot(domain, bus, SQLiteStore(tmp / "conversations.sqlite3"))
-            for topic in (ParsedMessage.topic, Decision.topic, Event.topic):
-                bus.subscribe(topic, capture, name="conversation-test")
-            bots.append(bot)
+            bots.append(make_bot(domain, bus, SQLiteStore(tmp / "conversations.sqlite3")))
 
         try:
             with fixtures(loaded, FixtureContext(domain, tmp), build):
@@ -246,9 +223,8 @@ async def run_case(domain: Domain, loaded: LoadedCase, make_bot: BotFactory, tur
                         result.failures.extend(compare(step, turn, number))
                         continue
                     message = bot.user_message(conversation_id, step.user, channel="test")
-                    reply = await bot.handle(message, timeout=turn_timeout)
+                    turn = tested_turn(step.user, await bot.handle(message, timeout=turn_timeout))
                     await bot.bus.join()
-                    turn = capture.record(step.user, message.turn_id, reply)
                     result.turns.append(turn)
                     result.failures.extend(compare(step, turn, number))
         except Exception as exc:  # noqa: BLE001 - a broken fixture or pipeline fails this test only

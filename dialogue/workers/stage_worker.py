@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dialogue.bus.redis import RedisStreamsBus
-from dialogue.deployment import check_shared_store, stateless_dm, with_store
+from dialogue.bus import Bus
+from dialogue.deployment import check_shared_store, make_bus, stateless_dm, with_store
 from dialogue.domain import load_domain
-from dialogue.messages import Decision, ParsedMessage, UserMessage
+from dialogue.server.metrics import Metrics, timer
+from dialogue.stages import STAGES, DMStage, NLGStage, NLUStage, Stage
+from dialogue.wiring import Batching, Shape, wire
 
 log = logging.getLogger("dialogue.workers")
 
-KINDS = ("nlu", "dm", "nlg")
+KINDS = STAGES
 
 
 @dataclass(frozen=True)
@@ -45,53 +47,46 @@ class WorkerOptions:
 Closers = list[Callable[[], Awaitable[Any]]]
 
 
-async def build_worker(domain_path: str | Path, options: WorkerOptions) -> tuple[RedisStreamsBus, Closers]:
+async def build_worker(domain_path: str | Path, options: WorkerOptions,
+                       metrics: Metrics | None = None) -> tuple[Bus, Closers]:
     """The bus with this worker's stage subscribed (not started), and what to close afterwards."""
     from dialogue.assembly import build_store, prepare_nlu
     from dialogue.components import build_component, load_local_plugins
-    from dialogue.pipeline import DMStage, NLGStage, NLUStage
 
-    if options.kind not in KINDS:
-        raise ValueError(f"unknown worker kind {options.kind!r}: use one of {', '.join(KINDS)}")
+    batching = Batching(options.max_batch, options.max_wait_ms,
+                        metrics.nlu_batch_size.observe if metrics is not None else None)
+    shape = Shape.worker(options.kind, batching if options.batching else None)
     domain = with_store(load_domain(domain_path), options.store)
     load_local_plugins(domain)
-    bus = RedisStreamsBus(options.bus, shards=options.shards, prefix=options.prefix, lease_ms=options.lease_ms,
-                          claim_idle_ms=options.claim_idle_ms, max_deliveries=options.max_deliveries, broadcast=())
-    closers: list[Callable[[], Awaitable[Any]]] = []
-    if options.kind == "nlu":
+    bus = make_bus(options.bus, shards=options.shards, prefix=options.prefix, lease_ms=options.lease_ms,
+                   claim_idle_ms=options.claim_idle_ms, max_deliveries=options.max_deliveries, broadcast=())
+    if not bus.distributed:
+        raise ValueError(f"--bus {options.bus!r}: a worker needs a bus shared with the other processes")
+    closers: Closers = []
+    stages: list[Stage] = []
+    if options.kind == NLUStage.kind:
         components = await asyncio.to_thread(prepare_nlu, domain, train=options.train)
-        stage: Any
-        if options.batching:
-            from dialogue.nlu_batching import BatchingNLUStage
-
-            stage = BatchingNLUStage(components, domain.intent_names, domain.settings.max_message_chars,
-                                     max_batch=options.max_batch, max_wait_ms=options.max_wait_ms)
-        else:
-            stage = NLUStage(components, domain.intent_names, max_chars=domain.settings.max_message_chars)
-        bus.subscribe(UserMessage.topic, stage, name="nlu")
-    elif options.kind == "dm":
+        stages.append(NLUStage(components, domain.intent_names, max_chars=domain.settings.max_message_chars))
+    elif options.kind == DMStage.kind:
         check_shared_store(domain)
         domain = stateless_dm(domain)
         manager = build_component("dm", domain.pipeline.dm, domain, store=build_store(domain))
-        bus.subscribe(ParsedMessage.topic, DMStage(manager), name="dm")
+        stages.append(DMStage(manager))
         if hasattr(manager, "close"):
             closers.append(manager.close)
     else:
-        realiser = build_component("nlg", domain.pipeline.nlg, domain)
-        bus.subscribe(Decision.topic, NLGStage(realiser, bus), name="nlg")
+        stages.append(NLGStage(build_component("nlg", domain.pipeline.nlg, domain), bus))
+    wire(bus, shape, stages, timed=timer(metrics) if metrics is not None else None)
     return bus, closers
 
 
 async def run_worker(domain_path: str | Path, options: WorkerOptions, stop: asyncio.Event | None = None) -> None:
     """Serve until ``stop`` is set (or SIGTERM/SIGINT), then drain and hand the shards back."""
-    bus, closers = await build_worker(domain_path, options)
-    if options.metrics_port is not None:
+    metrics = Metrics() if options.metrics_port is not None else None
+    bus, closers = await build_worker(domain_path, options, metrics)
+    if metrics is not None:
         from prometheus_client import start_http_server
 
-        from dialogue.server.metrics import Metrics, instrument
-
-        metrics = Metrics()
-        instrument(bus, metrics)
         start_http_server(options.metrics_port, addr="127.0.0.1", registry=metrics.registry)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -176,3 +176,81 @@ async def test_the_tracker_keeps_each_reply_and_whether_it_was_generated():
     assert any(r["type"] == "reply" for r in stored)  # persisted, not only cached
     again = await bot.say("c1", "hello")  # the reply record does not disturb the next turn
     assert again.messages[0].text == "Hello!"
+
+
+# --------------------------------------------------------------------------- the turn's result
+
+
+async def test_handle_returns_the_whole_turn(bot: Bot):
+    turn = await bot.say("c1", "hello")
+    assert turn.parse is not None and turn.parse.intent.name == "greet" and turn.parse.text == "hello"
+    assert turn.decision is not None and [a.name for a in turn.decision.acts] == ["greet"]
+    assert [(e.kind, e.name, e.value) for e in turn.slot_changes] == [("slot_set", "last", "hello")]
+    assert [m.text for m in turn.replies] == ["act:greet"] and turn.errors == []
+    assert {turn.parse.turn_id, turn.decision.turn_id, turn.turn_id} == {turn.turn_id}
+
+
+async def test_a_failed_turn_carries_its_error_and_no_decision(bot: Bot):
+    turn = await bot.say("c1", "boom")
+    assert [(e.subscriber, e.failed_topic) for e in turn.errors] == [("nlu", "user.message")]
+    assert turn.parse is None and turn.decision is None and turn.events == []
+    assert "RuntimeError: classifier crashed" in turn.errors[0].error
+    assert turn.replies[0].text.startswith("Sorry, something went wrong")
+
+
+async def test_each_concurrent_turn_gets_only_its_own_messages(bot: Bot):
+    texts = [f"hello {i}" if i % 2 else f"order {i}" for i in range(30)]
+    turns = await asyncio.gather(*(bot.say(f"conv{i % 3}", text) for i, text in enumerate(texts)))
+    for text, turn in zip(texts, turns):
+        assert turn.parse is not None and turn.parse.text == text
+        assert turn.decision is not None and turn.decision.slots == {"last": text}
+        assert [e.value for e in turn.slot_changes] == [text]
+
+
+async def test_on_token_gets_the_streamed_reply_before_the_turn_returns(bot: Bot):
+    tokens: list[BotToken] = []
+
+    async def on_token(token: BotToken) -> None:
+        tokens.append(token)
+
+    turn = await bot.handle(bot.user_message("c1", "hello"), on_token=on_token)
+    assert "".join(t.delta for t in tokens) == turn.replies[0].text
+    assert {t.turn_id for t in tokens} == {turn.turn_id}
+
+
+async def test_a_token_listener_that_fails_loses_the_stream_not_the_turn(bot: Bot):
+    calls = 0
+
+    async def gone(token: BotToken) -> None:
+        nonlocal calls
+        calls += 1
+        raise ConnectionError("the client left")
+
+    turn = await bot.handle(bot.user_message("c1", "hello"), on_token=gone)
+    assert calls == 1 and turn.errors == [] and turn.replies[0].text == "act:greet"
+
+
+async def test_a_failing_plugin_is_among_the_turns_errors(bot: Bot):
+    async def broken(message: BusMessage) -> None:
+        raise ValueError("plugin bug")
+
+    bot.bus.subscribe("nlu.parsed", broken, name="plugin:broken")
+    turn = await bot.say("c1", "hello")
+    assert [e.subscriber for e in turn.errors] == ["plugin:broken"]
+    assert turn.replies[0].text.startswith("Sorry, something went wrong")  # as before: any failure answers
+
+
+def test_a_broadcast_read_of_several_streams_is_merged_in_publish_order():
+    """One XREAD answers stream by stream; the bot's turn listener must still see decision before reply."""
+    from dialogue.bus.redis import RedisStreamsBus, _FanOut
+
+    fanout = _FanOut(RedisStreamsBus("redis://127.0.0.1:1/0", prefix="p"))
+    reply = [  # streams as XREAD returns them: alphabetical, the reply first
+        ("p:s:bot.turn:3", [("1700000000005-0", {"m": "turn"})]),
+        ("p:s:conversation.event:3", [("1700000000004-0", {"m": "event"}), ("1700000000004-1", {"m": "event2"})]),
+        ("p:s:dm.decision:3", [("1700000000004-0", {"m": "decision"})]),
+        ("p:s:nlu.parsed:3", [("1700000000003-0", {"m": "parse"})]),
+        ("p:s:system.error:3", [("1700000000004-0", {"m": "error"})]),
+    ]
+    order = [fields["m"] for _, _, fields in fanout._in_publish_order(reply)]
+    assert order == ["parse", "event", "event2", "decision", "error", "turn"]

@@ -10,13 +10,13 @@ import yaml
 from rich.console import Console
 
 from dialogue.chat.render import debug_panel, slots_table
-from dialogue.chat.trace import TurnTrace
 from dialogue.domain import Domain, load_domain
 from dialogue.domain.schema.dm import SlotSpec
 from dialogue.dm.redaction import MASK, display_value, redact_text
 from dialogue.messages import SlotSet
 from dialogue.testing.report import print_result
 from dialogue.testing.runner import CaseResult, Failure
+from dialogue.turns import TurnResult
 from dm_helpers import Chat, make_manager, parse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,9 +106,9 @@ def render(renderable) -> str:
 
 def test_debug_panel_and_slots_table_mask_sensitive_slots(tmp_path: Path) -> None:
     domain = tiny(tmp_path)
-    trace = TurnTrace(parse=parse("c1", "inform", name=SECRET, city="Leeds"),
-                      events=[SlotSet(conversation_id="c1", turn_id=1, name="patient_name", value=SECRET),
-                              SlotSet(conversation_id="c1", turn_id=1, name="city", value="Leeds")])
+    trace = TurnResult("c1", 1, parse=parse("c1", "inform", name=SECRET, city="Leeds"),
+                       events=[SlotSet(conversation_id="c1", turn_id=1, name="patient_name", value=SECRET),
+                               SlotSet(conversation_id="c1", turn_id=1, name="city", value="Leeds")])
     panel = render(debug_panel(trace, [], domain.slots))
     assert SECRET not in panel and f"patient_name={MASK}" in panel and "city='Leeds'" in panel
     table = render(slots_table({"patient_name": SECRET, "city": "Leeds", "age": None}, domain.slots))
