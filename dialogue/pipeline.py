@@ -72,7 +72,6 @@ class Bot:
         """Wire the stages ``shape`` runs here (all of them by default) and the turn listener on ``bus``."""
         self.domain = domain
         self.bus = bus
-        self.nlu = nlu
         self.dm = dm
         self.nlg = nlg
         self.turn_ids = TurnIds()
@@ -81,7 +80,8 @@ class Bot:
         self._sending = KeyedLocks()  # one publisher at a time per conversation, in arrival order
         self.stages = wire(bus, shape, [nlu, DMStage(dm), NLGStage(nlg, bus)], turn_listener=(TURN_LISTENER, self._follow),
                            plugins=plugins, timed=timed)
-        self.nlu = self.stages.get(NLUStage.kind, nlu)  # the batching form, when the shape batches
+        wired_nlu = self.stages.get(NLUStage.kind, nlu)  # the batching form, when the shape batches
+        self.nlu = wired_nlu if isinstance(wired_nlu, NLUStage) else nlu
 
     @classmethod
     def from_domain(cls, domain: Domain, bus: Bus | None = None, **options: Any) -> Bot:

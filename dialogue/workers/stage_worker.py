@@ -84,7 +84,7 @@ async def run_worker(domain_path: str | Path, options: WorkerOptions, stop: asyn
     """Serve until ``stop`` is set (or SIGTERM/SIGINT), then drain and hand the shards back."""
     metrics = Metrics() if options.metrics_port is not None else None
     bus, closers = await build_worker(domain_path, options, metrics)
-    if metrics is not None:
+    if metrics is not None and options.metrics_port is not None:
         from prometheus_client import start_http_server
 
         start_http_server(options.metrics_port, addr="127.0.0.1", registry=metrics.registry)
@@ -96,7 +96,7 @@ async def run_worker(domain_path: str | Path, options: WorkerOptions, stop: asyn
         except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
             pass
     await bus.start()
-    print(f"worker {options.kind} ready ({bus.consumer})", flush=True)
+    print(f"worker {options.kind} ready ({getattr(bus, 'consumer', 'in-process')})", flush=True)  # Redis names its consumer
     await stop.wait()
     log.info("worker %s stopping: finishing in-flight messages", options.kind)
     await bus.close()
