@@ -2,6 +2,7 @@
 
     python benchmarks/intent_fewshot.py [--data DIR] [--train train_5 train_10 train] [--bert] [--json OUT]
     python benchmarks/intent_fewshot.py --train-only train_10 [--systems NAME]   # one training, for whole-process timing
+    python benchmarks/intent_fewshot.py --latency train_10                       # one-message parse: ONNX vs torch encoder
 
 Reads ``--data``, ``$DIALOGUE_BANKING77`` or ``<repo>/../shared/data/banking77`` (CSV ``text,intent``;
 never copied into the repository) and scores ``valid.csv`` only: the test split is held back on purpose.
@@ -28,11 +29,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from dialogue.domain.examples import TrainingData, TrainingExample
 from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.nlu.build import build_nlu, parse_batch
 from dialogue.nlu.evaluation import latency, score, scratch_domain
 from dialogue.nlu.readers import read_training_data
-from dialogue.domain.examples import TrainingData, TrainingExample
 
 SYSTEMS: dict[str, list[ComponentSpec]] = {
     "sentence_intent": [ComponentSpec(use="sentence_intent")],
@@ -90,6 +91,30 @@ def oos_run(train: TrainingData, test: TrainingData, seed: int, all_intents_accu
     }
 
 
+def latency_table(train: TrainingData, test: TrainingData, rounds: int = 2) -> Table:
+    """One-message parse p50/p95 of sentence_intent on each encoder backend and of TF-IDF, in turn."""
+    from dialogue.embeddings import TorchSentenceEncoder
+
+    texts = [e.text for e in test.examples]
+    sentence = build_nlu(scratch_domain(train), SYSTEMS["sentence_intent"], data=train, model_root=None)
+    tfidf = build_nlu(scratch_domain(train), SYSTEMS[BASELINE], data=train, model_root=None)
+    encoders = {type(sentence[0].encoder()).__name__: sentence[0].encoder(), "TorchSentenceEncoder": TorchSentenceEncoder()}
+    times: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(rounds):  # interleaved, so load changes hit every row alike
+        for name, encoder in encoders.items():
+            sentence[0]._encoder = encoder
+            times.setdefault(f"sentence_intent, {name}", []).append(latency(sentence, texts, 200))
+        times.setdefault(BASELINE, []).append(latency(tfidf, texts, 200))
+    table = Table(title=f"One-message parse, {min(200, len(texts))} valid messages, median of {rounds} rounds")
+    for column in ("system", "p50 ms", "p95 ms", f"p50 vs {BASELINE}"):
+        table.add_column(column, justify="right")
+    base = statistics.median(p50 for p50, _ in times[BASELINE])
+    for name, rows in times.items():
+        p50, p95 = statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
+        table.add_row(name, f"{p50:.1f}", f"{p95:.1f}", f"{p50 / base:.2f}×")
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="folder with train*.csv and valid.csv")
@@ -99,6 +124,7 @@ def main() -> None:
     parser.add_argument("--bert", action="store_true", help="also train joint_bert (minutes per split)")
     parser.add_argument("--oos-splits", type=int, default=3, help="held-out-quarter draws per training split (0: skip)")
     parser.add_argument("--json", type=Path, metavar="OUT")
+    parser.add_argument("--latency", metavar="SPLIT", help="train on SPLIT, compare one-message parse times and exit")
     parser.add_argument("--train-only", metavar="SPLIT",
                         help="only train the first of --systems on SPLIT and exit (time it as a whole process)")
     args = parser.parse_args()
@@ -108,6 +134,9 @@ def main() -> None:
         build_nlu(scratch_domain(train), SYSTEMS[args.systems[0]], data=train, model_root=None)
         return
     test = read_training_data(folder / "valid.csv")
+    if args.latency:
+        Console().print(latency_table(read_training_data(folder / f"{args.latency}.csv"), test))
+        return
     systems = list(args.systems) + (["joint_bert"] if args.bert and "joint_bert" not in args.systems else [])
     results: list[dict[str, Any]] = []
     oos: list[dict[str, Any]] = []

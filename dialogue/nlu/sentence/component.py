@@ -73,7 +73,7 @@ class SentenceIntentClassifier:
         )
         neighbours: int = Field(3, ge=1, description="Nearest training examples averaged for nlu_similarity.")
         ranking_size: int = Field(RANKING_SIZE, ge=1, description="Alternatives kept in intent_ranking.")
-        threads: int = Field(1, ge=1, description="torch threads at inference (1 suits single messages).")
+        threads: int = Field(1, ge=1, description="Encoder threads at inference (1 suits single messages).")
         seed: int = Field(0, description="Seed of the fine-tune, the folds and the head: same data, same model.")
 
     name = "sentence_intent"
