@@ -19,8 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--base-model", help="nlg: model to fine-tune: 'embedded' (SmolLM2, written back to GGUF), a .gguf "
                         "file, or a local GPT-2-family folder (default: a small GPT-2 from config)")
     parser.add_argument("--lora", type=int, default=0, metavar="RANK", help="nlg: train LoRA adapters of this rank (merged after)")
-    parser.add_argument("--max-steps", type=int, help="nlg: at most this many updates (a pretrained base on a CPU)")
-    parser.add_argument("--learning-rate", type=float, help="nlg: AdamW learning rate (default 5e-3 from scratch, "
+    parser.add_argument("--max-steps", type=int, help="nlg, rephrase: at most this many updates (a pretrained base on a CPU)")
+    parser.add_argument("--learning-rate", type=float, help="nlg, rephrase: AdamW learning rate (default 5e-3 from scratch, "
                         "2e-4 LoRA, 5e-5 full fine-tuning)")
     parser.add_argument("--mine", type=int, default=0, metavar="N",
                         help="rephrase: also sample N rewrites per response from the generation model and keep those the "
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             Console(stderr=True).print("usage: dialogue train rephrase DOMAIN [DOMAIN...] [--base-model embedded] [--lora 16]")
             return 2
         return run_paraphrase(rest, output=args.output, base_model=args.base_model, epochs=args.epochs,
-                              lora=args.lora or 16, max_steps=args.max_steps, mine=args.mine)
+                              lora=args.lora or 16, max_steps=args.max_steps, learning_rate=args.learning_rate, mine=args.mine)
     if what == "nlg" and args.data:
         if rest:
             Console(stderr=True).print("usage: dialogue train nlg --data TRAIN.txt [--test TEST.txt] [--json OUT.json] (no DOMAIN)")

@@ -11,6 +11,7 @@ from nlg_support import decision, write_domain
 
 from dialogue.domain.loader import load_domain
 from dialogue.messages import DialogueAct
+from dialogue.nlg.act_to_text import PLACEHOLDER as PLACEHOLDER_RE
 from dialogue.nlg.act_to_text import delexicalise_act, linearise, relexicalise, slot_errors
 from dialogue.nlg.finetune.data import build_dataset, single_examples
 
@@ -89,6 +90,56 @@ def test_tiny_gpt2_fine_tune_learns_and_copies_slot_values(tmp_path: Path) -> No
     text = model.realise("utter_booked", {"people": "13", "time": "quarter past nine", "name": "Zoë", "status": "waitlisted"})
     assert text is not None
     assert "13" in text and "quarter past nine" in text and "Zoë" in text and "waiting list" in text
+
+
+def test_max_steps_caps_the_updates_exactly_even_part_way_through_an_epoch() -> None:
+    import torch
+
+    from dialogue.nlg.finetune.train import TrainSettings, fit
+
+    class Counting(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.ones(1))
+            self.calls = 0
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, labels: torch.Tensor) -> object:
+            self.calls += 1
+            return type("Output", (), {"loss": (self.weight * input_ids.float()).mean()})()
+
+    items = [([1, 2, 3], [1, 2, 3])] * 10  # 5 batches of 2 per epoch
+    model = Counting()
+    losses = fit(model, 0, items, TrainSettings(epochs=3, batch_size=2, min_steps=0, max_steps=7))
+    assert model.calls == 7 and len(losses) == 2  # one whole epoch, then 2 of the next one's 5 batches
+    model = Counting()
+    assert len(fit(model, 0, items, TrainSettings(epochs=3, batch_size=2, min_steps=0, max_steps=50))) == 3
+    assert model.calls == 15  # a cap above the planned updates changes nothing
+
+
+class ScriptedLlama:
+    """Stands in for llama.cpp: answers each act prompt with a fixed delexicalised text."""
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+
+    def create_completion(self, prompt: str, **options: object) -> dict[str, list[dict[str, str]]]:
+        return {"choices": [{"text": " " + self.answers[prompt]}]}
+
+
+def test_a_model_run_by_llama_cpp_is_scored_without_a_transformers_model(tmp_path: Path) -> None:
+    import math
+
+    from dialogue.nlg.act_to_text import SEPARATOR, ActToTextModel
+    from dialogue.nlg.finetune.train import evaluate
+
+    data = build_dataset(load_domain(write_domain(tmp_path / "cafe", CAFE)), max_pairs=12, test_fraction=0.25, seed=1)
+    exact = ActToTextModel(None, None, {}, llama=ScriptedLlama({e.source + SEPARATOR: e.target for e in data.test}))
+    scores = evaluate(exact, data.test)
+    assert scores.slot_error_rate == 0 and scores.bleu > 99 and math.isnan(scores.perplexity)
+    with_slots = [e for e in data.test if e.expected_slots]
+    dropped = {e.source + SEPARATOR: PLACEHOLDER_RE.sub("", e.target) for e in with_slots}
+    scores = evaluate(ActToTextModel(None, None, {}, llama=ScriptedLlama(dropped)), with_slots)
+    assert scores.slot_error_rate == 1.0  # every placeholder the templates show is missing
 
 
 async def test_generative_realiser_uses_the_act_to_text_model(tmp_path: Path) -> None:

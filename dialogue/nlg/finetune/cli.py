@@ -185,6 +185,7 @@ def run_paraphrase(
     epochs: int | None = None,
     lora: int = 16,
     max_steps: int | None = None,
+    learning_rate: float | None = None,
     mine: int = 0,
     seed: int = 0,
     progress: Progress | None = None,
@@ -227,7 +228,7 @@ def run_paraphrase(
               file=sys.stderr)
         return 1
     settings = TrainSettings(epochs=epochs or 3, base_model=base_model or "embedded", lora=lora, max_steps=max_steps,
-                             min_steps=0, batch_size=8, seed=seed)
+                             min_steps=0, batch_size=8, seed=seed, learning_rate=learning_rate)
     print(f"rephrase: {len(pairs)} pairs ({sum(p.origin == 'variants' for p in pairs)} from response variants, "
           f"{sum(p.origin == 'mined' for p in pairs)} mined)", file=out)
     try:

@@ -39,6 +39,7 @@ class Pair:
     persona: str = ""
     origin: str = "variants"  # variants | mined
     values: tuple[tuple[str, str], ...] = ()  # the slot values both texts show
+    domain: str = ""  # the domain the response belongs to (so an evaluation can leave its responses out)
 
 
 @dataclass
@@ -96,7 +97,7 @@ def variant_pairs(domain: Domain, seed: int = 0, renders: int = 2) -> list[Pair]
             for i, (a, shown) in enumerate(group):
                 for j, (b, _) in enumerate(group):
                     if i != j and _norm(a) != _norm(b) and realiser.accept_rephrase(a, b, shown).ok:
-                        pairs.append(Pair(a, b, name, domain.persona, "variants", tuple(sorted(shown.items()))))
+                        pairs.append(Pair(a, b, name, domain.persona, "variants", tuple(sorted(shown.items())), domain.name))
     return pairs
 
 
@@ -120,7 +121,7 @@ async def mined_pairs(domain: Domain, generator: Any, seed: int = 0, samples: in
             verdict = realiser.accept_rephrase(text, candidate, shown)
             if verdict.ok and _norm(verdict.text) not in seen:
                 seen.add(_norm(verdict.text))
-                pairs.append(Pair(text, verdict.text, name, domain.persona, "mined", tuple(sorted(shown.items()))))
+                pairs.append(Pair(text, verdict.text, name, domain.persona, "mined", tuple(sorted(shown.items())), domain.name))
         if progress:
             progress(f"mining rewrites of {domain.name}: {n + 1}/{len(groups)} responses, {len(pairs)} kept", (n + 1) / len(groups))
     return pairs

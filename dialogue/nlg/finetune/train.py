@@ -174,7 +174,10 @@ def fine_tune(model: Any, tokenizer: Any, examples: list[Example], settings: Tra
 
 def fit(model: Any, pad_id: int, encoded: list[tuple[list[int], list[int]]], settings: TrainSettings,
         progress: Progress | None = None) -> list[float]:
-    """AdamW with linear decay over (input ids, labels) items; returns the mean loss of each epoch."""
+    """AdamW with linear decay over (input ids, labels) items; returns the mean loss of each epoch.
+
+    ``settings.max_steps`` caps the updates exactly (a pretrained model on a CPU costs seconds a step).
+    """
     import torch
 
     if settings.threads:
@@ -185,17 +188,22 @@ def fit(model: Any, pad_id: int, encoded: list[tuple[list[int], list[int]]], set
     optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
     per_epoch = math.ceil(len(encoded) / settings.batch_size)
     epochs = max(settings.epochs, math.ceil(settings.min_steps / per_epoch))
-    if settings.max_steps:
-        epochs = max(1, min(epochs, math.ceil(settings.max_steps / per_epoch)))
     steps = epochs * per_epoch
+    if settings.max_steps and settings.max_steps < steps:  # the last epoch may stop part-way
+        steps = settings.max_steps
+        epochs = math.ceil(steps / per_epoch)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: max(0.05, 1 - s / max(1, steps)))
     if getattr(model, "loss_type", None) is None:
         model.loss_type = "ForCausalLM"  # what a GPT-2 made from a config lacks; silences a warning
     model.train()
     losses = []
+    done = 0
     for epoch in range(epochs):
         total, count = 0.0, 0
         for ids, labels, mask in _batches(encoded, settings.batch_size, pad_id, rng):
+            if done == steps:
+                break
+            done += 1
             loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
             optimiser.zero_grad()
             loss.backward()
@@ -238,7 +246,8 @@ def evaluate(realiser: ActToTextModel, examples: list[Example], samples: int = 5
              lm: tuple[Any, Any] | None = None) -> Scores:
     """BLEU and ROUGE-L (against every reference wording), slot error rate and perplexity on held-out examples.
 
-    ``lm``: the (model, tokenizer) perplexity is measured with, when the realiser runs a GGUF file.
+    ``lm``: the (model, tokenizer) perplexity is measured with, when the realiser runs a GGUF file
+    (without it, such a realiser's perplexity is NaN).
 
     ``per_act``: write each act of a combination on its own and join the texts, as the
     realiser does for a multi-act turn; otherwise the whole combination is decoded at once.
@@ -271,7 +280,9 @@ def evaluate(realiser: ActToTextModel, examples: list[Example], samples: int = 5
     rouge = 100 * sum(rouge_l(h, refs) for h, refs in zip(hypotheses, references)) / len(hypotheses)
     ser = errors / expected if expected else 0.0
     model, tokenizer = lm or (realiser.model, realiser.tokenizer)
-    return Scores(bleu, rouge, ser, perplexity(model, tokenizer, examples), shown)
+    # a realiser running a GGUF through llama.cpp has no transformers model to measure perplexity with
+    ppl = perplexity(model, tokenizer, examples) if model is not None else math.nan
+    return Scores(bleu, rouge, ser, ppl, shown)
 
 
 def export(model: Any, tokenizer: Any, output: Path, meta: dict[str, Any], settings: TrainSettings) -> None:
