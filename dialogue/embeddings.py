@@ -23,6 +23,7 @@ class SentenceEncoder(Protocol):
 
     path: str
     dimension: int
+    inference_threads: int  # threads that suit one message on this backend
 
     def encode(self, texts: Sequence[str], threads: int | None = None) -> Any: ...
 
@@ -43,6 +44,7 @@ class TorchSentenceEncoder:
         self.tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True, use_fast=True)
         self.model = AutoModel.from_pretrained(self.path, local_files_only=True).eval()
         self.dimension = int(self.model.config.hidden_size)
+        self.inference_threads = 1  # torch's threads spin-wait: a second one slows a busy CPU many times over
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], threads: int | None = None) -> Any:

@@ -123,6 +123,8 @@ class OnnxSentenceEncoder:
             export_encoder(model, self.file)
         self._sessions: dict[int, Any] = {}
         self._lock = threading.Lock()
+        #: what suits one message: two threads that sleep when idle beat one, on a quiet or a busy CPU
+        self.inference_threads = min(2, os.cpu_count() or 1)
         self.dimension = int(self._session(1).get_outputs()[0].shape[-1] or _hidden_size(Path(self.path)))
 
     def _session(self, threads: int) -> Any:
@@ -135,15 +137,19 @@ class OnnxSentenceEncoder:
                 options.intra_op_num_threads = threads
                 options.inter_op_num_threads = 1
                 options.log_severity_level = 3
+                # idle pool threads sleep instead of spinning: spinning threads fight other work for a
+                # shared CPU (and each other's sessions) and made one message several times slower
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 self._sessions[threads] = ort.InferenceSession(str(self.file), options,
                                                                providers=["CPUExecutionProvider"])
             return self._sessions[threads]
 
     def encode(self, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
-        """``len(texts) × dimension`` float32 array of unit vectors (an empty text gets a zero vector)."""
+        """``len(texts) × dimension`` float32 array of unit vectors (an empty text gets a zero vector);
+        ``threads`` None: ``inference_threads``."""
         texts = [str(t) for t in texts]
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        session = self._session(max(1, threads or os.cpu_count() or 1))
+        session = self._session(max(1, threads or self.inference_threads))
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for offset in range(0, len(order), self.batch_size):
             chunk = [i for i in order[offset : offset + self.batch_size] if texts[i].strip()]
