@@ -125,7 +125,7 @@ class OnnxSentenceEncoder:
         self._lock = threading.Lock()
         #: what suits one message: two threads that sleep when idle beat one, on a quiet or a busy CPU
         self.inference_threads = min(2, os.cpu_count() or 1)
-        self.dimension = int(self._session(1).get_outputs()[0].shape[-1] or _hidden_size(Path(self.path)))
+        self.dimension = _hidden_size(Path(self.path))  # sessions open on first use, one per thread count
 
     def _session(self, threads: int) -> Any:
         """One session per thread count (ONNX Runtime fixes it at creation); ``run`` is thread-safe."""
