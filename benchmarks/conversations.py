@@ -26,7 +26,7 @@ from dialogue.components import load_local_plugins
 from dialogue.domain import load_domain
 from dialogue.domain.model import Domain
 from dialogue.testing.format import LoadedCase, load_cases
-from dialogue.testing.runner import CaseResult, default_bot_factory, run_cases
+from dialogue.testing.conversation_runner import CaseResult, default_bot_factory, run_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = Path(__file__).parent / "conversations"

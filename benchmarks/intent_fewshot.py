@@ -31,7 +31,7 @@ from rich.table import Table
 
 from dialogue.domain.examples import TrainingData, TrainingExample
 from dialogue.domain.schema.pipeline import ComponentSpec
-from dialogue.nlu.build import build_nlu, parse_batch
+from dialogue.nlu.pipeline_builder import build_nlu, parse_batch
 from dialogue.nlu.evaluation import latency, score, scratch_domain
 from dialogue.nlu.readers import read_training_data
 

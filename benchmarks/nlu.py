@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.domain.schema.pipeline import ComponentSpec
-from dialogue.nlu.build import build_nlu, parse_batch
+from dialogue.nlu.pipeline_builder import build_nlu, parse_batch
 from dialogue.nlu.evaluation import PRESETS, latency, score, scratch_domain
 from dialogue.nlu.readers import read_training_data
 from dialogue.domain.examples import TrainingData, TrainingExample

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nlu import data_dir, per_intent  # noqa: E402  (the benchmark's SNIPS helpers)
 
 from dialogue.domain.schema.pipeline import ComponentSpec  # noqa: E402
-from dialogue.nlu.build import build_nlu, parse_batch  # noqa: E402
+from dialogue.nlu.pipeline_builder import build_nlu, parse_batch  # noqa: E402
 from dialogue.nlu.evaluation import score, scratch_domain  # noqa: E402
 from dialogue.nlu.readers import read_training_data  # noqa: E402
 

@@ -56,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
     from dialogue.domain import DomainError, load_domain
     from dialogue.registry import PluginError
     from dialogue.server import ServerConfig, create_app
-    from dialogue.server.build import BotOptions, build_service
-    from dialogue.server.runner import serve
+    from dialogue.server.service_builder import BotOptions, build_service
+    from dialogue.server.uvicorn_runner import serve
 
     try:
         shared = bus_backend(args.bus).distributed

@@ -50,9 +50,9 @@ async def _run(args: argparse.Namespace, console: Any) -> int:
     from dialogue.domain import DomainError, load_domain
     from dialogue.registry import PluginError
     from dialogue.testing.checks import check_test_files
+    from dialogue.testing.conversation_runner import SuiteResult, default_bot_factory, run_cases
     from dialogue.testing.format import conversation_files
     from dialogue.testing.report import print_nlu, print_result, print_summary
-    from dialogue.testing.runner import SuiteResult, default_bot_factory, run_cases
 
     try:
         domain = load_domain(args.domain)

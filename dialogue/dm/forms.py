@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialogue.actions import ActionResult
-from dialogue.dm import validation
+from dialogue.dm import slot_checks
 from dialogue.dm.action_runner import Outcome
 from dialogue.dm.reading import (
     Answer,
@@ -273,7 +273,7 @@ class FormEngine:
             value = coerce(self.domain.slots[slot], value)
         except SlotValueError as exc:
             return Verdict(value, str(exc))
-        value, reason = validation.check(spec.validate_, value)
+        value, reason = slot_checks.check(spec.validate_, value)
         if reason is not None or spec.validate_ is None or not spec.validate_.plugin:
             return Verdict(value, reason)
         plugin = spec.validate_.plugin

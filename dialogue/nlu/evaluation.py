@@ -26,7 +26,7 @@ from dialogue.domain.examples import TrainingData, TrainingExample
 from dialogue.domain.model import Domain
 from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.messages import FALLBACK_INTENT, ParsedMessage
-from dialogue.nlu.build import build_nlu, parse_batch, parse_one
+from dialogue.nlu.pipeline_builder import build_nlu, parse_batch, parse_one
 
 PRESETS: dict[str, list[str]] = {
     "sentence": ["regex_entities", "lookup_entities", "sentence_intent", "synonyms", "entity_conflicts", "fallback"],

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from dialogue.dm.redaction import MASK, is_sensitive
 from dialogue.domain.schema.dm import SlotSpec
-from dialogue.testing.runner import CaseResult, Failure, SuiteResult
+from dialogue.testing.conversation_runner import CaseResult, Failure, SuiteResult
 
 
 def print_result(console: Console, result: CaseResult, slots: Mapping[str, SlotSpec] | None = None) -> None:

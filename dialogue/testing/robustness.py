@@ -65,7 +65,7 @@ def _sample(examples: Sequence[TrainingExample], per_intent: int | None, rng: ra
 
 
 def _parse_probes(components: Sequence[Any], probes: list[Probe]) -> None:
-    from dialogue.nlu.build import parse_batch
+    from dialogue.nlu.pipeline_builder import parse_batch
 
     originals = sorted({p.original_text for p in probes})
     intents = dict(zip(originals, map(_intent, parse_batch(components, originals))))
@@ -81,7 +81,7 @@ def audit(domain: Domain, *, folds: int = 3, per_intent: int | None = 20, seed: 
     """Perturb, parse and score; returns the JSON-able report (``summary``, ``by_perturbation``, ``by_intent``)."""
     from sklearn.model_selection import StratifiedKFold
 
-    from dialogue.nlu.build import build_nlu
+    from dialogue.nlu.pipeline_builder import build_nlu
 
     say = progress or (lambda _t, _f: None)
     rng = random.Random(seed)

@@ -15,7 +15,7 @@ from dialogue.domain.schema.dm import SlotSpec
 from dialogue.dm.redaction import MASK, display_value, redact_text
 from dialogue.messages import SlotSet
 from dialogue.testing.report import print_result
-from dialogue.testing.runner import CaseResult, Failure
+from dialogue.testing.conversation_runner import CaseResult, Failure
 from dialogue.turns import TurnResult
 from dm_helpers import Chat, make_manager, parse
 

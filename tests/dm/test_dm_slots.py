@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from dialogue.domain.schema.dm import SlotSpec, Validation
-from dialogue.dm import validation
+from dialogue.dm import slot_checks
 from dialogue.dm.slots import SlotValueError, coerce
 from dialogue.dm.tracker import Tracker, record
 
@@ -51,20 +51,20 @@ def test_categorical_slot_needs_values() -> None:
 
 def test_declarative_validation() -> None:
     today = date.today()
-    assert validation.check(Validation(choices=["Mon", "Tue"]), "tue") == ("Tue", None)
-    assert validation.check(Validation(choices=["Mon"]), "sun")[1] == "'sun' is not one of Mon"
-    assert validation.check(Validation(regex=r"\d{5}"), "12345")[1] is None
-    assert validation.check(Validation(regex=r"\d{5}"), "123456")[1] is not None
-    assert validation.check(Validation(min=1, max=12), 12)[1] is None
-    assert "below the minimum 1" in str(validation.check(Validation(min=1), 0)[1])
-    assert "not a number" in str(validation.check(Validation(max=3), "many")[1])
+    assert slot_checks.check(Validation(choices=["Mon", "Tue"]), "tue") == ("Tue", None)
+    assert slot_checks.check(Validation(choices=["Mon"]), "sun")[1] == "'sun' is not one of Mon"
+    assert slot_checks.check(Validation(regex=r"\d{5}"), "12345")[1] is None
+    assert slot_checks.check(Validation(regex=r"\d{5}"), "123456")[1] is not None
+    assert slot_checks.check(Validation(min=1, max=12), 12)[1] is None
+    assert "below the minimum 1" in str(slot_checks.check(Validation(min=1), 0)[1])
+    assert "not a number" in str(slot_checks.check(Validation(max=3), "many")[1])
     tomorrow, yesterday = (today + timedelta(days=1)).isoformat(), (today - timedelta(days=1)).isoformat()
-    assert validation.check(Validation(future=True), tomorrow)[1] is None
-    assert "not in the future" in str(validation.check(Validation(future=True), today.isoformat())[1])
-    assert validation.check(Validation(past=True), yesterday)[1] is None
+    assert slot_checks.check(Validation(future=True), tomorrow)[1] is None
+    assert "not in the future" in str(slot_checks.check(Validation(future=True), today.isoformat())[1])
+    assert slot_checks.check(Validation(past=True), yesterday)[1] is None
     soon = (datetime.now(timezone.utc) + timedelta(minutes=5)).isoformat()
-    assert validation.check(Validation(future=True), soon)[1] is None
-    assert "not a date" in str(validation.check(Validation(future=True), "soon")[1])
+    assert slot_checks.check(Validation(future=True), soon)[1] is None
+    assert "not a date" in str(slot_checks.check(Validation(future=True), "soon")[1])
 
 
 def test_tracker_replays_restart_and_undo() -> None:

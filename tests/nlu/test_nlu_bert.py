@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dialogue.domain import Domain
-from dialogue.nlu.build import train_or_load
+from dialogue.nlu.pipeline_builder import train_or_load
 from dialogue.nlu.training_data import TrainingData
 
 torch = pytest.importorskip("torch")

@@ -6,7 +6,7 @@ import pytest
 
 from dialogue.domain import Domain
 from dialogue.domain.schema.pipeline import ComponentSpec
-from dialogue.nlu.build import build_nlu, parse_one, train_or_load
+from dialogue.nlu.pipeline_builder import build_nlu, parse_one, train_or_load
 from dialogue.nlu.tfidf import TfidfIntentClassifier
 from dialogue.nlu.training_data import TrainingData, TrainingExample
 

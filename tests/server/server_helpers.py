@@ -30,7 +30,7 @@ class LiveServer:
     def __init__(self, app: Any, port: int) -> None:
         import uvicorn
 
-        from dialogue.server.runner import uvicorn_config
+        from dialogue.server.uvicorn_runner import uvicorn_config
 
         self.app = app
         self.port = port
@@ -64,7 +64,7 @@ def live_server(config: Any = None, domain: Path = DOMAIN, factory: Any = None, 
                 **options: Any) -> Iterator[LiveServer]:
     """Serve ``domain`` (or what ``factory(metrics)`` builds) on a free loopback port."""
     from dialogue.server import create_app
-    from dialogue.server.build import BotOptions, build_service
+    from dialogue.server.service_builder import BotOptions, build_service
 
     app = create_app(factory or (lambda metrics: build_service(domain, BotOptions(**options), metrics)), config)
     server = LiveServer(app, free_port())

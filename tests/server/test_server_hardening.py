@@ -15,7 +15,7 @@ from websockets.sync.client import connect
 
 from server_helpers import DOMAIN, free_port, live_server
 from dialogue.server import ServerConfig
-from dialogue.server.build import BotOptions, build_service
+from dialogue.server.service_builder import BotOptions, build_service
 
 NESTED = {
     "array": b'{"text": "hi", "metadata": {"x": ' + b"[" * 10_000 + b"]" * 10_000 + b"}}",
@@ -166,7 +166,7 @@ def test_the_port_answers_while_the_bot_starts() -> None:
 
 def test_a_bot_that_cannot_start_stops_the_server() -> None:
     from dialogue.server import create_app
-    from dialogue.server.runner import serve
+    from dialogue.server.uvicorn_runner import serve
 
     async def broken(metrics: Any) -> Any:
         raise RuntimeError("no model here")

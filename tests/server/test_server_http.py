@@ -14,7 +14,7 @@ import pytest
 from starlette.applications import Starlette
 
 from dialogue.server import ServerConfig, create_app, started
-from dialogue.server.build import BotOptions, build_service
+from dialogue.server.service_builder import BotOptions, build_service
 
 DOMAIN = Path(__file__).parent / "domain"
 ADMIN = "admin-token-for-the-tests"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from dialogue.server import create_app, started
-from dialogue.server.build import BotOptions, build_service
+from dialogue.server.service_builder import BotOptions, build_service
 
 PACK = Path(__file__).resolve().parents[2] / "domains" / "customer_service"
 REAL = Path(__file__).parent / "domain_real"

@@ -20,7 +20,7 @@ import pytest
 from server_helpers import Workers
 from dialogue.messages import BotTurn, ParsedMessage, decode
 from dialogue.server import ServerConfig, create_app, started
-from dialogue.server.build import BotOptions, build_service
+from dialogue.server.service_builder import BotOptions, build_service
 
 DOMAIN = Path(__file__).parent / "domain"
 pytestmark = pytest.mark.redis

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from dialogue.testing.runner import FixtureContext
+from dialogue.testing.conversation_runner import FixtureContext
 
 
 def prescriptions(ctx: FixtureContext) -> None:
