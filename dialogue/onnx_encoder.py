@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from dialogue.cache import cache_dir
 from dialogue.checkpoints import model_identity, resolve_model_path
 
 log = logging.getLogger("dialogue.embeddings")
@@ -32,11 +33,6 @@ log = logging.getLogger("dialogue.embeddings")
 #: bump when the exported graph changes, so stale cached files are not reused
 EXPORT_VERSION = 1
 OPSET = 17
-
-
-def cache_root() -> Path:
-    root = os.environ.get("DIALOGUE_CACHE") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "dialogue" / "onnx"
 
 
 def onnx_runtime_available() -> bool:
@@ -49,7 +45,7 @@ def exported_file(model: str | None) -> Path:
     """Where the ONNX export of ``model`` lives; the name changes when the checkpoint does."""
     identity = json.dumps(model_identity(model), sort_keys=True)
     key = hashlib.sha256(f"{EXPORT_VERSION}|{OPSET}|{identity}".encode()).hexdigest()[:16]
-    return cache_root() / f"encoder-{key}.onnx"
+    return cache_dir("onnx") / f"encoder-{key}.onnx"
 
 
 def export_encoder(model: str | None, target: Path) -> Path:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from dialogue.messages import IntentScore, ParsedMessage, UserMessage
-from dialogue.nlu_batching import BatchingNLUStage
+from dialogue.nlu_stage import BatchingNLUStage
 
 
 class Recorder:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from dialogue.cache import cache_dir
 from dialogue.nlg.generator import GenerationError, Prompt, ThreadedGenerator, as_messages, plain_prompt, resolve_model
 from dialogue.protocols import ComponentConfig
 
@@ -29,8 +30,7 @@ log = logging.getLogger("dialogue.nlg.hf")
 
 
 def default_cache_dir() -> Path:
-    root = os.environ.get("DIALOGUE_CACHE") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "dialogue" / "gguf"
+    return cache_dir("gguf")
 
 
 def gguf_cache_folder(gguf_path: Path, cache_dir: Path) -> Path:
