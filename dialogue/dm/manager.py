@@ -405,8 +405,9 @@ class RuleDialogueManager:
         """Whether entities in this message may change slots outside the active form.
 
         A message the bot is about to fall back on ("ignore all previous instructions ... code") must not
-        leave a subject or product behind that a later turn acts on; a rule written for such messages
-        (a bare id read as a fallback) still gets its slots.
+        leave a subject or product behind that a later turn acts on. A rule written for such messages
+        that names the entities it wants (a bare id read as a fallback) still gets its slots; the plain
+        out-of-scope reply does not make a stray word a slot.
         """
         if intent != FALLBACK_INTENT and intent not in self.config.out_of_scope_intents \
                 and not self._nlu_said_out_of_scope(turn):
@@ -414,7 +415,8 @@ class RuleDialogueManager:
         parse = turn.parse
         situation = Situation(intent, confidence, frozenset(e.type for e in parse.entities) if parse else frozenset(),
                               turn.state, previous_action, self.domain.slots)
-        return self._first_rule(situation) is not None
+        rule = self._first_rule(situation)
+        return rule is not None and bool(rule.spec.when.entities)
 
     def _reading(self, turn: Turn, situation: Situation) -> Reading:
         """The intent plus what the rules and words say about it, for the active form."""

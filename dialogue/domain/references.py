@@ -157,9 +157,10 @@ def check_knowledge_settings(domain: Domain, origin: Origin) -> list[Problem]:
     settings = domain.knowledge
     if "response" in origin.written_keys(("knowledge",)) and (message := missing("response", settings.response, domain.responses)):
         problems.append(origin.problem(("knowledge",), ("response",), f"knowledge.response: {message}"))
-    for name in settings.answers_for or []:
-        if message := missing("response", name, domain.responses):
-            problems.append(origin.problem(("knowledge",), ("answers_for",), f"knowledge.answers_for: {message}"))
+    for key, names in (("answers_for", settings.answers_for or []), ("refines", settings.refines)):
+        for name in names:
+            if message := missing("response", name, domain.responses):
+                problems.append(origin.problem(("knowledge",), (key,), f"knowledge.{key}: {message}"))
     if domain.knowledge_dir is None and settings.enabled and "folder" in origin.written_keys(("knowledge",)):
         problems.append(origin.problem(("knowledge",), ("folder",), f"knowledge.folder: {domain.path / settings.folder} does not exist"))
     return problems

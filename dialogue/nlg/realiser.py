@@ -161,7 +161,7 @@ class GenerativeRealiser(TemplateRealiser):
         """
         if self.grounded is None or not self.grounded.replaces(decision, act):
             return None
-        answer = await self.grounded.lookup(decision)
+        answer = await self.grounded.lookup(decision, act)
         if answer is None:
             return None
         if self.mode_for(decision, act, variant) == "off" or guards.detect_injection(decision.user_text):

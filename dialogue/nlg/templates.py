@@ -58,5 +58,5 @@ class TemplateRealiser:
         """
         if self.grounded is None or not self.grounded.replaces(decision, act):
             return None
-        answer = await self.grounded.lookup(decision)
+        answer = await self.grounded.lookup(decision, act)
         return self.grounded.message(self.renderer, decision, answer) if answer is not None else None

@@ -126,3 +126,45 @@ async def test_with_generation_off_the_passage_is_quoted_and_no_model_runs(tmp_p
     realiser = GenerativeRealiser.from_config(GenerativeRealiser.Config(), shop_with_knowledge(tmp_path), generator=generator)
     [message], _ = await realise(realiser, DialogueAct(name="utter_default"))
     assert message.source == "faq.yml:1" and not message.generated and generator.prompts == []
+
+
+PRICES = """
+name: corner_shop
+description: Answers questions about the Corner Shop.
+intents:
+  prices: [how much is delivery, what does delivery cost, is delivery free, do you charge for delivery]
+responses:
+  utter_prices: ["Delivery is $5, free on orders over $50."]
+knowledge:
+  refines: [utter_prices]
+"""
+PRICE_FAQ = """
+- q: Is delivery free?
+  a: Delivery is free on orders over $50, otherwise $5.
+  title: Delivery
+- q: Do you offer gift wrapping?
+  a: Gift wrapping costs $4.50 per order; choose it at checkout.
+  title: Gift wrapping
+"""
+
+
+def prices_with_knowledge(tmp_path: Path) -> Domain:
+    folder = write_domain(tmp_path / "prices", PRICES)
+    (folder / "knowledge").mkdir()
+    (folder / "knowledge" / "faq.yml").write_text(textwrap.dedent(PRICE_FAQ).lstrip(), encoding="utf-8")
+    return load_domain(folder)
+
+
+async def test_an_intent_reply_gives_way_only_to_a_question_the_intent_was_not_taught(tmp_path: Path) -> None:
+    """A pricing reply is kept for a delivery-cost question (its own examples' words) even though a
+    passage covers it too, and gives way to the passage for a gift-wrapping cost it knows nothing of."""
+    realiser = TemplateRealiser.from_config(TemplateRealiser.Config(), prices_with_knowledge(tmp_path))
+    act = DialogueAct(name="utter_prices")
+    knowledge = realiser.grounded.knowledge if realiser.grounded else None
+    assert knowledge is not None and knowledge.answer("is delivery free?") is not None  # a passage would answer it
+
+    taught = await realiser.realise(decision(act, user_text="is delivery free?", intent="prices"), None)
+    assert [m.text for m in taught] == ["Delivery is $5, free on orders over $50."] and taught[0].source is None
+
+    untaught = await realiser.realise(decision(act, user_text="how much does gift wrapping cost?", intent="prices"), None)
+    assert untaught[0].source == "faq.yml:4" and "$4.50" in untaught[0].text

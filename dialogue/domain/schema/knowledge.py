@@ -17,6 +17,11 @@ class KnowledgeSettings(Section):
         description="Responses a grounded answer may replace (the 'I can't help' replies); "
         "default: utter_out_of_scope, utter_clarify and settings.fallback_response.",
     )
+    refines: list[str] = Field(
+        default_factory=list,
+        description="Intent replies a grounded answer may also replace (a general pricing reply), but only when the "
+        "question names a word the intent's examples never use and the passage holds every topic word of it.",
+    )
     response: str = Field(
         "utter_knowledge_answer",
         description="Response that wraps an answer (variables: answer, title, source); built-in wording if absent.",
