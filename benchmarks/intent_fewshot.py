@@ -3,6 +3,7 @@
     python benchmarks/intent_fewshot.py [--data DIR] [--train train_5 train_10 train] [--bert] [--json OUT]
     python benchmarks/intent_fewshot.py --train-only train_10 [--systems NAME]   # one training, for whole-process timing
     python benchmarks/intent_fewshot.py --latency train_10                       # one-message parse: ONNX vs torch encoder
+    python benchmarks/intent_fewshot.py --typos train_10                         # valid with typos: spelling on and off
 
 Reads ``--data``, ``$DIALOGUE_BANKING77`` or ``<repo>/../shared/data/banking77`` (CSV ``text,intent``;
 never copied into the repository) and scores ``valid.csv`` only: the test split is held back on purpose.
@@ -38,6 +39,8 @@ from dialogue.nlu.readers import read_training_data
 SYSTEMS: dict[str, list[ComponentSpec]] = {
     "sentence_intent": [ComponentSpec(use="sentence_intent")],
     "sentence_intent, vectors only": [ComponentSpec(use="sentence_intent", sparse_weight=0.0)],
+    "sentence_intent, no spelling": [ComponentSpec(use="sentence_intent", spelling=False)],
+    "TF-IDF + LR + spelling": [ComponentSpec(use="tfidf_intent", spelling=True)],
     "sentence_intent + finetune": [ComponentSpec(use="sentence_intent", finetune=True)],
     "TF-IDF + LR": [ComponentSpec(use="tfidf_intent")],
     "joint_bert": [ComponentSpec(use="joint_bert", entity_types=[])],
@@ -115,6 +118,30 @@ def latency_table(train: TrainingData, test: TrainingData, rounds: int = 2) -> T
     return table
 
 
+def typos_table(train: TrainingData, test: TrainingData) -> Table:
+    """Accuracy on ``test`` as written and with one or two typos a message (seeded keyboard slips), with the
+    typo correction on and off: the same trained pipelines read every version."""
+    from dialogue.testing.perturbations import typos
+
+    versions = {"as written": [e.text for e in test.examples]}
+    for count in (1, 2):
+        rng = random.Random(count)
+        versions[f"{count} typo{'s' if count > 1 else ''}"] = [typos(count)(e.text, rng) or e.text for e in test.examples]
+    table = Table(title=f"BANKING77 valid ({len(test.examples)} messages) with typos: intent accuracy")
+    table.add_column("system", justify="right")
+    for version in versions:
+        table.add_column(version, justify="right")
+    rows: dict[str, list[float]] = {}
+    for name in ("sentence_intent, no spelling", "sentence_intent", BASELINE, "TF-IDF + LR + spelling"):
+        print(f"typos: training {name} ...", file=sys.stderr, flush=True)
+        components = build_nlu(scratch_domain(train), SYSTEMS[name], data=train, model_root=None)
+        rows[name] = [score(test.examples, parse_batch(components, texts))["intent_accuracy"] for texts in versions.values()]
+    for name, accuracies in rows.items():
+        base = rows["sentence_intent, no spelling" if name.startswith("sentence") else BASELINE]
+        table.add_row(name, *(f"{a:.2%}" + (f" ({a - b:+.2%})" if a != b else "") for a, b in zip(accuracies, base)))
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="folder with train*.csv and valid.csv")
@@ -125,6 +152,7 @@ def main() -> None:
     parser.add_argument("--oos-splits", type=int, default=3, help="held-out-quarter draws per training split (0: skip)")
     parser.add_argument("--json", type=Path, metavar="OUT")
     parser.add_argument("--latency", metavar="SPLIT", help="train on SPLIT, compare one-message parse times and exit")
+    parser.add_argument("--typos", metavar="SPLIT", help="train on SPLIT, score valid with typos, spelling on and off")
     parser.add_argument("--train-only", metavar="SPLIT",
                         help="only train the first of --systems on SPLIT and exit (time it as a whole process)")
     args = parser.parse_args()
@@ -136,6 +164,9 @@ def main() -> None:
     test = read_training_data(folder / "valid.csv")
     if args.latency:
         Console().print(latency_table(read_training_data(folder / f"{args.latency}.csv"), test))
+        return
+    if args.typos:
+        Console().print(typos_table(read_training_data(folder / f"{args.typos}.csv"), test))
         return
     systems = list(args.systems) + (["joint_bert"] if args.bert and "joint_bert" not in args.systems else [])
     results: list[dict[str, Any]] = []

@@ -66,6 +66,9 @@ class FallbackClassifier:
                 return "out of scope"
             return f"unclear: out of scope at only {top.confidence:.2f}, below {self.threshold:.2f}"
         if self.config.detect_out_of_scope and _learned_out_of_scope(parse):
+            if parse.metadata[OOS_KEY].get("readable") is False:
+                # "asdfgh zxcvb": not a request the bot does not handle, just unclear ("did you mean ...?")
+                return "unclear: no word the bot knows"
             return "out of scope"
         if top.confidence < self.threshold:
             return f"confidence {top.confidence:.2f} below {self.threshold:.2f}"

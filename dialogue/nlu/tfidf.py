@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranki
 from dialogue.nlu.blas import one_blas_thread
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
+from dialogue.nlu.spelling import SpellingCorrector, corrector
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
@@ -38,6 +40,7 @@ class TfidfIntentClassifier:
         ranking_size: int = RANKING_SIZE
         seed: int = 0
         delexicalise: bool = False  # read entities found earlier in the pipeline as their types
+        spelling: bool = False  # correct typos to example words, never real words (dialogue/nlu/spelling.py)
 
 
     name = "tfidf_intent"
@@ -47,6 +50,7 @@ class TfidfIntentClassifier:
         self.model: Any = None
         self.labels: list[str] = []
         self.temperature = 1.0
+        self.spelling: SpellingCorrector | None = None
 
     @classmethod
     def from_config(cls, config: Config, domain: Domain | None = None, **_: Any) -> TfidfIntentClassifier:
@@ -79,6 +83,7 @@ class TfidfIntentClassifier:
         if self.config.delexicalise:
             data = delexicalise_data(data)
         texts = [e.text for e in data.examples]
+        self.spelling = corrector(SpellingCorrector.fit(texts).counts) if self.config.spelling else None
         self.labels = data.intents
         y = np.array([self.labels.index(e.intent) for e in data.examples])
         if progress:
@@ -126,6 +131,8 @@ class TfidfIntentClassifier:
         if not parses:
             return []
         texts = [delexicalised_text(p) if self.config.delexicalise else p.text for p in parses]
+        if self.spelling is not None:
+            texts = [self.spelling.correct(t) for t in texts]
         probs = self.predict_proba(texts)
         return [
             with_ranking(p, ranking_from_scores(self.labels, row, self.config.ranking_size)) for p, row in zip(parses, probs)
@@ -138,7 +145,8 @@ class TfidfIntentClassifier:
         directory.mkdir(parents=True, exist_ok=True)
         with open(directory / "model.pkl", "wb") as fh:
             pickle.dump(self.model, fh)
-        meta = {"version": VERSION, "labels": self.labels, "temperature": self.temperature}
+        meta = {"version": VERSION, "labels": self.labels, "temperature": self.temperature,
+                "spelling": dict(self.spelling.counts) if self.spelling is not None else None}
         (directory / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
     def load(self, directory: Path) -> None:
@@ -150,3 +158,5 @@ class TfidfIntentClassifier:
             self.model = pickle.load(fh)  # noqa: S301 - our own file, written by save()
         self.labels = list(meta["labels"])
         self.temperature = float(meta["temperature"])
+        self.spelling = corrector(Counter(meta["spelling"])) if meta.get("spelling") else None
+

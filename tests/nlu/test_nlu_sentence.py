@@ -79,6 +79,21 @@ def test_unrelated_messages_are_out_of_scope_and_less_similar(trained: SentenceI
         assert fallback.process(parse).intent.name != FALLBACK_INTENT
 
 
+def test_a_message_without_a_known_word_is_unclear_not_out_of_scope(trained: SentenceIntentClassifier) -> None:
+    """Gibberish and emoji get "did you mean ...?" (the user may have mistyped), a real request the
+    bot does not handle gets the out-of-scope reply."""
+    fallback = FallbackClassifier(0.0)
+    for text in ("asdfgh zxcvb", "🙂🙂🙂"):
+        parse = trained.process(parse_of(text))
+        if parse.metadata[OOS_KEY]["out_of_scope"]:
+            assert parse.metadata[OOS_KEY]["readable"] is False
+            assert fallback.process(parse).metadata[FALLBACK_INTENT]["reason"] == "unclear: no word the bot knows"
+    assert trained.process(parse_of("asdfgh zxcvb")).metadata[OOS_KEY]["out_of_scope"]  # the case that matters
+    real = trained.process(parse_of(UNRELATED[0]))
+    assert real.metadata[OOS_KEY]["readable"] is True
+    assert fallback.process(real).metadata[FALLBACK_INTENT]["reason"] == "out of scope"
+
+
 def test_fixed_threshold_overrides_the_learned_one(trained: SentenceIntentClassifier) -> None:
     strict = copy.copy(trained)  # the same trained model, read with another inference-only setting
     strict.config = trained.config.model_copy(update={"oos_threshold": 0.0})
@@ -99,6 +114,22 @@ def test_batch_equals_one_by_one_and_save_load_round_trip(trained: SentenceInten
         assert after.intent.name == before.intent.name
         assert abs(after.intent.confidence - before.intent.confidence) < 1e-3  # vectors stored as float16
         assert after.metadata[OOS_KEY]["out_of_scope"] == before.metadata[OOS_KEY]["out_of_scope"]
+
+
+TYPOS = [("what's my balnace", "check_balance"), ("i want to trasnfer money", "transfer_money")]
+
+
+def test_typos_are_read_as_the_example_words_also_after_loading(trained: SentenceIntentClassifier, tmp_path: Path) -> None:
+    assert trained._texts([parse_of(t) for t, _ in TYPOS]) == ["what's my balance", "i want to transfer money"]
+    trained.save(tmp_path / "model")
+    loaded = SentenceIntentClassifier()
+    loaded.load(tmp_path / "model")
+    off = SentenceIntentClassifier(SentenceIntentClassifier.Config(spelling=False))
+    off.train(data())
+    for text, intent in TYPOS:
+        assert trained.process(parse_of(text)).intent.name == loaded.process(parse_of(text)).intent.name == intent
+        assert off._texts([parse_of(text)]) == [text]  # switched off: the classifier reads the typo as written
+    assert loaded._texts([parse_of("I have cancer")]) == ["I have cancer"]  # a real word is never corrected
 
 
 def test_fingerprint_follows_data_and_training_config_not_inference_keys() -> None:

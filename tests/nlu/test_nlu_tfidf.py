@@ -62,3 +62,18 @@ def test_single_intent_domain() -> None:
     classifier = TfidfIntentClassifier()
     classifier.train(TrainingData((TrainingExample("hi", "greet"), TrainingExample("hello", "greet"))))
     assert classifier.process(parse_of("anything")).intent.name == "greet"
+
+
+def test_spelling_reads_typos_as_the_example_words_and_survives_saving(domain: Domain, tmp_path: Path) -> None:
+    classifier = TfidfIntentClassifier.from_config(TfidfIntentClassifier.Config(spelling=True), domain)
+    classifier.train(domain.training_data())
+    assert classifier.spelling is not None
+    assert classifier.spelling.correct("i want a margarita pizzza") == "i want a margarita pizza"  # a real word stays
+    assert classifier.spelling.correct("weater forecast") == "weather forecast"
+    classifier.save(tmp_path / "m")
+    again = TfidfIntentClassifier()
+    again.load(tmp_path / "m")
+    assert again.spelling is not None and again.spelling.correct("umbrela today") == "umbrella today"
+    for text in ("weater forcast please", "pepperonni please"):
+        assert again.process(parse_of(text)).intent_ranking == classifier.process(parse_of(text)).intent_ranking
+    assert TfidfIntentClassifier().spelling is None  # off unless asked for: the light pipeline reads text as written

@@ -8,6 +8,8 @@ Optional extras, each measured in docs/benchmarks/nlu.md:
 
 * ``sparse_weight``: TF-IDF word and character n-grams beside the vector (typos, rare words,
   codes the encoder splits into pieces);
+* ``spelling``: a word that is neither in the examples nor a real English word is corrected to
+  the one example word a typo away ("canecl" → "cancel", ``dialogue.nlu.spelling``);
 * ``finetune``: a short contrastive fine-tune of the encoder's top layers first (the SetFit
   idea: examples of one intent pulled together, of different intents pushed apart);
 * out-of-scope detection learned from the training data (``dialogue.nlu.outofscope``): every
@@ -36,6 +38,7 @@ from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.nlu.outofscope import OutOfScopeModel, fit_out_of_scope, nearest_similarity
 from dialogue.nlu.sentence.single_message import SingleMessageScorer
+from dialogue.nlu.spelling import SpellingCorrector, corrector, encoder_words
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
@@ -62,6 +65,10 @@ class SentenceIntentClassifier:
             description="Keep only n-grams seen in at least this many examples (default: 2 from 200 examples, else 1).",
         )
         delexicalise: bool = Field(False, description="Read entities found earlier in the pipeline as their types.")
+        spelling: bool = Field(
+            True, description="Correct a word that is neither in the examples nor a real English word to the one "
+            "example word a typo away (needs pyspellchecker's dictionary).",
+        )
         finetune: bool = Field(False, description="Contrastive fine-tune of the encoder's top layers before the head.")
         finetune_layers: int = Field(2, ge=1, description="How many top encoder layers the fine-tune trains.")
         finetune_epochs: float = Field(4.0, gt=0, description="Passes over the examples (in pairs) when fine-tuning.")
@@ -94,6 +101,7 @@ class SentenceIntentClassifier:
         self.oos: OutOfScopeModel | None = None
         self.tuned_layers: dict[str, Any] | None = None  # state dict of fine-tuned top layers
         self.train_info: dict[str, Any] = {}
+        self.spelling: SpellingCorrector | None = None
         self._encoder: Any = None
         self._scorer: SingleMessageScorer | None = None
 
@@ -116,7 +124,12 @@ class SentenceIntentClassifier:
         return self._encoder
 
     def _texts(self, parses: Sequence[ParsedMessage]) -> list[str]:
-        return [delexicalised_text(p) if self.config.delexicalise else p.text for p in parses]
+        texts = [delexicalised_text(p) if self.config.delexicalise else p.text for p in parses]
+        return [self.spelling.correct(t) for t in texts] if self.spelling is not None else texts
+
+    def _corrector(self, counts: Any) -> SpellingCorrector | None:
+        """The encoder's whole words count as real words too (names of products it knows)."""
+        return corrector(counts, encoder_words(getattr(self.encoder(), "tokenizer", None)))
 
     def _features(self, vectors: np.ndarray, texts: Sequence[str], sparse_rows: Any = None) -> Any:
         """[vector | scaled TF-IDF]; ``sparse_rows``: the texts' TF-IDF rows when already computed."""
@@ -166,6 +179,7 @@ class SentenceIntentClassifier:
 
         vectors = self.encoder().encode(texts, threads=auto_threads())
         self.example_vectors = vectors
+        self.spelling = self._corrector(SpellingCorrector.fit(texts).counts) if self.config.spelling else None
         say("sentence_intent: fitting the head", 0.7)
         self.sparse, sparse_rows = self._fit_sparse(texts) if self.config.sparse_weight > 0 else (None, None)
         features = self._features(vectors, texts, sparse_rows)
@@ -273,13 +287,16 @@ class SentenceIntentClassifier:
     def process_batch(self, parses: Sequence[ParsedMessage]) -> list[ParsedMessage]:
         if not parses:
             return []
-        probs, vectors = self.predict(self._texts(parses))
+        texts = self._texts(parses)
+        probs, vectors = self.predict(texts)
         similarity = nearest_similarity(vectors, self.example_vectors, self.config.neighbours)
         out = []
-        for parse, row, sim, vector in zip(parses, probs, similarity, vectors):
+        for parse, text, row, sim, vector in zip(parses, texts, probs, similarity, vectors):
             metadata = {**parse.metadata, SIMILARITY_KEY: round(float(sim), 4)}
             if self.oos is not None and vector.any():
                 metadata[OOS_KEY] = self._oos_decision(float(row.max()), float(sim))
+                if self.spelling is not None:
+                    metadata[OOS_KEY]["readable"] = self.spelling.readable(text)
             ranking = ranking_from_scores(self.labels, row, self.config.ranking_size)
             out.append(parse.model_copy(update={"intent": ranking[0], "intent_ranking": ranking, "metadata": metadata}))
         return out
@@ -297,7 +314,8 @@ class SentenceIntentClassifier:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         with open(directory / "head.pkl", "wb") as fh:
-            pickle.dump({"head": self.head, "sparse": self.sparse}, fh)
+            pickle.dump({"head": self.head, "sparse": self.sparse,
+                         "spelling": self.spelling.counts if self.spelling is not None else None}, fh)
         np.save(directory / "examples.npy", self.example_vectors.astype(np.float16))
         if self.tuned_layers is not None:
             import torch
@@ -324,6 +342,7 @@ class SentenceIntentClassifier:
         else:
             self.tuned_layers = None
         self._encoder, self._scorer = None, None
+        self.spelling = self._corrector(saved["spelling"]) if saved.get("spelling") is not None else None
         self.labels = list(meta["labels"])
         self.temperature = float(meta["temperature"])
         self.oos = OutOfScopeModel.from_json(meta["oos"]) if meta.get("oos") else None
