@@ -8,9 +8,10 @@ edit away from (two for long words): deletion, insertion, substitution or transp
 
 It never touches a real word: "deactivate" must not become "reactivate" because only the latter is
 in the examples, so real words come from an English dictionary (``pyspellchecker``'s 160,000
-words) and the encoder's vocabulary. Without that dictionary nothing is corrected. It also leaves
-short words (under 4 letters), words with digits, and a word with several equally close candidates
-("bake": "take" or "make"?). The classifier still sees the original text everywhere else (entities,
+words) and the encoder's vocabulary. Without that dictionary nothing is corrected. A correction
+keeps the first letter, as people mostly do, so a prefix the dictionary lacks is never dropped
+("unregister" is not "register"). It also leaves short words (under 4 letters), words with digits,
+and a word with several equally close candidates ("bake": "take" or "make"?). The classifier still sees the original text everywhere else (entities,
 logs, replies).
 """
 
@@ -83,7 +84,8 @@ class SpellingCorrector:
             return word
         allowed = 2 if len(lower) >= TWO_EDITS_FROM else 1
         found = {c for key in deletions(lower, allowed) for c in self._by_deletion.get(key, ())}
-        distances = {c: edit_distance(lower, c) for c in found}
+        # the first letter stays, as people mostly keep it: "unregister" is not "register", "deactivate" not "reactivate"
+        distances = {c: edit_distance(lower, c) for c in found if c[0] == lower[0]}
         best = min((d for d in distances.values() if d <= allowed), default=None)
         closest = [c for c, d in distances.items() if d == best]
         return closest[0] if len(closest) == 1 else word  # nothing close, or no single best guess

@@ -45,6 +45,8 @@ def test_the_dictionary_keeps_real_words_the_examples_lack() -> None:
     assert corrector.correct("deactivate my card") == "deactivate my card"
     assert corrector.correct("how do i go about unlocking it") == "how do i go about unlocking it"
     assert corrector.correct("reactvate my crad") == "reactivate my card"
+    # a prefix the dictionary lacks is not a typo: the first letter always stays
+    assert SpellingCorrector.fit(["register me for BIO101"]).correct("unregister me") == "unregister me"
     assert corrector.readable(corrector.correct("reactvate")) and not corrector.readable("asdfgh zxcvb 🙂")
 
 
