@@ -164,3 +164,28 @@ def test_intent_entity_mask_keeps_types_seen_with_the_intent(trained: tuple[Join
     assert any(model.intent_entities.values()) and not all(model.intent_entities.values())
     for parse in masked.process_batch([parse_of(e.text) for e in data.examples]):
         assert {e.type for e in parse.entities} <= set(masked.intent_entities[parse.intent.name])
+
+
+def test_spelling_reads_typos_and_is_for_intents_only(trained: tuple[JointBertNLU, TrainingData, Path], tmp_path: Path) -> None:
+    """The tagger's spans are offsets into the text as written, so a corrected text is only allowed when
+    entities come from elsewhere (entity_types: [])."""
+    import copy
+
+    from pydantic import ValidationError
+
+    from dialogue.nlu.spelling import SpellingCorrector
+
+    with pytest.raises(ValidationError, match=r"entity_types: \[\]"):
+        JointBertNLU.Config(spelling=True)
+    model, data, _ = trained
+    reader = copy.copy(model)
+    reader.config = JointBertNLU.Config(**SMALL, spelling=True, entity_types=[])
+    reader.spelling = reader._corrector(SpellingCorrector.fit(e.text for e in data.examples).counts)
+    assert reader.spelling is not None and reader.spelling.correct("weater forcast please") == "weather forecast please"
+    typo = reader.process(parse_of("weater forcast please"))
+    assert typo.intent.name == "weather" and typo.entities == ()
+    reader.save(tmp_path / "m")
+    again = JointBertNLU(reader.config)
+    again.load(tmp_path / "m")
+    assert again.spelling is not None and again.spelling.correct("pepperonni") == "pepperoni"
+    assert again.process(parse_of("weater forcast please")).intent_ranking == typo.intent_ranking

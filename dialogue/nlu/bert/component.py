@@ -7,16 +7,18 @@ by content hash, optionally int8-quantised for inference. See docs/nlu.md for th
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import Entity, ParsedMessage
 from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores
+from dialogue.nlu.spelling import SpellingCorrector, corrector, encoder_words
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
@@ -78,6 +80,17 @@ class JointBertNLU:
         constrained_decoding: bool = Field(
             True, description="Read entity tags as the best valid BIO sequence (Viterbi) rather than word by word."
         )
+        spelling: bool = Field(
+            False, description="Correct a word that is neither in the examples nor a real English word to the one "
+            "example word a typo away (dialogue/nlu/spelling.py); intents only, so it needs entity_types: [].",
+        )
+
+        @model_validator(mode="after")
+        def _spelling_reads_intents_only(self) -> JointBertNLU.Config:
+            # entity spans are offsets into the text as written; a corrected text would shift them
+            if self.spelling and self.entity_types != []:
+                raise ValueError("spelling: true needs entity_types: [] (entities then come from the rule extractors)")
+            return self
 
     name = "joint_bert"
 
@@ -89,6 +102,7 @@ class JointBertNLU:
         self.tags: list[str] = ["O"]
         self.temperature = 1.0
         self.values: dict[str, str] = {}  # "type\x00surface lower" → annotated value
+        self.spelling: SpellingCorrector | None = None
         self.intent_entities: dict[str, list[str]] = {}  # entity types annotated in each intent's examples
         self._masks: dict[str, Any] = {}  # intent → tag mask, for intent_entity_mask
         self.train_info: dict[str, Any] = {}
@@ -129,6 +143,10 @@ class JointBertNLU:
         encoder = load_encoder(self.model_path, pretrained=pretrained)
         self.model = JointModel(encoder, len(self.intents), len(self.tags), self.config.dropout)
 
+    def _corrector(self, counts: Counter[str]) -> SpellingCorrector | None:
+        """The tokenizer's whole words count as real words too."""
+        return corrector(counts, encoder_words(self.tokenizer))
+
     def _model_identity(self) -> dict[str, Any]:
         from dialogue.checkpoints import model_identity
 
@@ -152,6 +170,7 @@ class JointBertNLU:
         self.intents = data.intents
         self.tags = tag_names(data.entity_types)
         self.values = {}
+        self.spelling = None
         seen: dict[str, set[str]] = {intent: set() for intent in self.intents}
         for example in data.examples:
             seen[example.intent].update(span.type for span in example.entities)
@@ -162,6 +181,8 @@ class JointBertNLU:
         self.intent_entities = {intent: sorted(types) for intent, types in seen.items()}
         self._masks = {}
         self.tokenizer = self._tokenizer()
+        if self.config.spelling:
+            self.spelling = self._corrector(SpellingCorrector.fit(e.text for e in data.examples).counts)
         self._build(pretrained=True)
         encoder = Encoder(self.tokenizer, self.intents, self.tags, self.config.max_len)
         result = train_joint(self.model, encoder, self.tags, data.examples, self.config, progress)
@@ -260,6 +281,7 @@ class JointBertNLU:
             "values": self.values,
             "intent_entities": self.intent_entities,
             "train_info": self.train_info,
+            "spelling": dict(self.spelling.counts) if self.spelling is not None else None,
         }
         (directory / "meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
 
@@ -278,6 +300,7 @@ class JointBertNLU:
         self.intent_entities = {k: list(v) for k, v in meta.get("intent_entities", {}).items()}
         self._masks = {}
         self.tokenizer = self._tokenizer()
+        self.spelling = self._corrector(Counter(meta["spelling"])) if meta.get("spelling") else None
         self._build(pretrained=False)
         self.model.load_state_dict(torch.load(directory / "model.pt", map_location="cpu", weights_only=True))
         if (directory / "prototypes.npy").is_file():
@@ -310,6 +333,8 @@ class JointBertNLU:
         from dialogue.nlu.bert.encoding import best_tag_path, decode_tags, words_of
 
         texts = [p.text if p.text.strip() else "." for p in parses]
+        if self.spelling is not None:
+            texts = [self.spelling.correct(t) for t in texts]
         enc = self.tokenizer(texts, truncation=True, max_length=self.config.max_len, padding=True, return_tensors="pt")
         with torch.inference_mode():
             intent_logits, tag_logits = self.model(enc["input_ids"], enc["attention_mask"])
