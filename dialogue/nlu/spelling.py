@@ -11,8 +11,8 @@ in the examples, so real words come from an English dictionary (``pyspellchecker
 words) and the encoder's vocabulary. Without that dictionary nothing is corrected. A correction
 keeps the first letter, as people mostly do, so a prefix the dictionary lacks is never dropped
 ("unregister" is not "register"). It also leaves short words (under 4 letters), words with digits,
-and a word with several equally close candidates ("bake": "take" or "make"?). The classifier still sees the original text everywhere else (entities,
-logs, replies).
+and a word with several equally close candidates ("bake": "take" or "make"?). The classifier still
+sees the original text everywhere else (entities, logs, replies).
 """
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ WORD = re.compile(r"[A-Za-z]+")
 MIN_LENGTH = 4
 #: from this length a word may be two edits away from its correction
 TWO_EDITS_FROM = 8
+
+
+def word_counts(texts: Iterable[str]) -> Counter[str]:
+    """How often each word (lower case) occurs in ``texts``: the words a corrector corrects towards."""
+    return Counter(w.lower() for text in texts for w in WORD.findall(text))
 
 
 def deletions(word: str, depth: int = 1) -> set[str]:
@@ -56,11 +61,12 @@ def edit_distance(a: str, b: str) -> int:
 
 
 class SpellingCorrector:
-    """Corrects unknown words to training words; ``known`` are real words that are never corrected."""
+    """Corrects unknown words to training words; ``known`` are real words that are never corrected
+    (a lower-case frozenset is kept as it is, not copied: the dictionary has 160,000 words)."""
 
     def __init__(self, counts: Counter[str], known: Iterable[str] = ()) -> None:
         self.counts = counts
-        self.known = frozenset(w.lower() for w in known)
+        self.known = known if isinstance(known, frozenset) else frozenset(w.lower() for w in known)
         self._by_deletion: dict[str, set[str]] = defaultdict(set)
         for word in counts:  # a two-edit correction is only looked for from TWO_EDITS_FROM letters
             for key in deletions(word, 2 if len(word) >= TWO_EDITS_FROM - 2 else 1):
@@ -68,7 +74,7 @@ class SpellingCorrector:
 
     @classmethod
     def fit(cls, texts: Iterable[str], known: Iterable[str] = ()) -> SpellingCorrector:
-        return cls(Counter(w.lower() for text in texts for w in WORD.findall(text)), known)
+        return cls(word_counts(texts), known)
 
     def readable(self, text: str) -> bool:
         """Whether ``text`` holds any word the bot knows: "asdfgh zxcvb" and "🙂🙂" do not, so they are
@@ -91,27 +97,34 @@ class SpellingCorrector:
         return closest[0] if len(closest) == 1 else word  # nothing close, or no single best guess
 
 
-def corrector(counts: Counter[str], also_known: Iterable[str] = ()) -> SpellingCorrector | None:
+def corrector(counts: Counter[str], also_known: frozenset[str] = frozenset()) -> SpellingCorrector | None:
     """A corrector over the example words ``counts``, or None without the English dictionary: a real
     word missing from the examples would otherwise be "fixed" into one of them."""
+    known = _real_words(also_known)
+    return SpellingCorrector(counts, known) if known else None
+
+
+@functools.lru_cache(maxsize=4)
+def _real_words(also_known: frozenset[str]) -> frozenset[str]:
+    """The dictionary with an encoder's words, built once per vocabulary, not once per model."""
     dictionary = english_words()
-    return SpellingCorrector(counts, dictionary | frozenset(also_known)) if dictionary else None
+    return dictionary | also_known if dictionary else frozenset()
 
 
 @functools.cache
 def english_words() -> frozenset[str]:
-    """A large English dictionary (pyspellchecker's word list), loaded once; empty when not installed."""
+    """A large English dictionary (pyspellchecker's word list, lower case), loaded once; empty when not installed."""
     try:
         from spellchecker import SpellChecker
     except ImportError:
         log.warning("pyspellchecker is not installed: typos are not corrected (pip install 'dialogue[bert]')")
         return frozenset()
-    return frozenset(SpellChecker().word_frequency.dictionary)
+    return frozenset(w.lower() for w in SpellChecker().word_frequency.dictionary)
 
 
 def encoder_words(tokenizer: object) -> frozenset[str]:
-    """Whole words in a WordPiece vocabulary (about 22,000 for BERT's): real words to leave alone."""
+    """Whole words in a WordPiece vocabulary (about 22,000 for BERT's, lower case): real words to leave alone."""
     get_vocab = getattr(tokenizer, "get_vocab", None)
     if get_vocab is None:
         return frozenset()
-    return frozenset(w for w in get_vocab() if w.isalpha() and not w.startswith("##"))
+    return frozenset(w.lower() for w in get_vocab() if w.isalpha() and not w.startswith("##"))

@@ -24,7 +24,7 @@ from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranki
 from dialogue.nlu.blas import one_blas_thread
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
-from dialogue.nlu.spelling import SpellingCorrector, corrector
+from dialogue.nlu.spelling import SpellingCorrector, corrector, word_counts
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
@@ -83,7 +83,7 @@ class TfidfIntentClassifier:
         if self.config.delexicalise:
             data = delexicalise_data(data)
         texts = [e.text for e in data.examples]
-        self.spelling = corrector(SpellingCorrector.fit(texts).counts) if self.config.spelling else None
+        self.spelling = corrector(word_counts(texts)) if self.config.spelling else None
         self.labels = data.intents
         y = np.array([self.labels.index(e.intent) for e in data.examples])
         if progress:

@@ -18,7 +18,7 @@ from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import Entity, ParsedMessage
 from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores
-from dialogue.nlu.spelling import SpellingCorrector, corrector, encoder_words
+from dialogue.nlu.spelling import SpellingCorrector, corrector, encoder_words, word_counts
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
@@ -182,7 +182,7 @@ class JointBertNLU:
         self._masks = {}
         self.tokenizer = self._tokenizer()
         if self.config.spelling:
-            self.spelling = self._corrector(SpellingCorrector.fit(e.text for e in data.examples).counts)
+            self.spelling = self._corrector(word_counts(e.text for e in data.examples))
         self._build(pretrained=True)
         encoder = Encoder(self.tokenizer, self.intents, self.tags, self.config.max_len)
         result = train_joint(self.model, encoder, self.tags, data.examples, self.config, progress)

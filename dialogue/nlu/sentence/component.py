@@ -38,7 +38,7 @@ from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.nlu.outofscope import OutOfScopeModel, fit_out_of_scope, nearest_similarity
 from dialogue.nlu.sentence.single_message import SingleMessageScorer
-from dialogue.nlu.spelling import SpellingCorrector, corrector, encoder_words
+from dialogue.nlu.spelling import SpellingCorrector, corrector, encoder_words, word_counts
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
@@ -179,7 +179,7 @@ class SentenceIntentClassifier:
 
         vectors = self.encoder().encode(texts, threads=auto_threads())
         self.example_vectors = vectors
-        self.spelling = self._corrector(SpellingCorrector.fit(texts).counts) if self.config.spelling else None
+        self.spelling = self._corrector(word_counts(texts)) if self.config.spelling else None
         say("sentence_intent: fitting the head", 0.7)
         self.sparse, sparse_rows = self._fit_sparse(texts) if self.config.sparse_weight > 0 else (None, None)
         features = self._features(vectors, texts, sparse_rows)
