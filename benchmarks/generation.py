@@ -239,10 +239,10 @@ def _words(text: str) -> list[str]:
 
 def bench_act_to_text(pack: Path, epochs: int, output: Path, max_pairs: int = 100, base_model: str | None = None,
                       lora: int = 0, max_steps: int | None = None, train_threads: int = 1,
-                      learning_rate: float | None = None) -> None:
+                      learning_rate: float | None = None, layers: int = 3, dims: int = 128) -> None:
     """One act-to-text model on ``pack``'s held-out response combinations; a GGUF base is also scored at 4 bits."""
     from dialogue.domain.loader import load_domain
-    from dialogue.nlg.act_to_text import META_FILE, ActToTextModel
+    from dialogue.nlg.act_to_text import CANDIDATES, META_FILE, ActToTextModel
     from dialogue.nlg.finetune.data import build_dataset
     from dialogue.nlg.finetune.train import TrainSettings, evaluate, train_and_save
 
@@ -251,27 +251,32 @@ def bench_act_to_text(pack: Path, epochs: int, output: Path, max_pairs: int = 10
     # the same settings `dialogue train nlg --base-model` uses for a pretrained model
     settings = TrainSettings(epochs=epochs, base_model=base_model, lora=lora, max_steps=max_steps, threads=train_threads,
                              learning_rate=learning_rate, single_weight=2 if base_model else 6,
-                             batch_size=8 if base_model else 16)
+                             batch_size=8 if base_model else 16, n_layer=layers, n_embd=dims)
     report = train_and_save(data, output, settings, progress=lambda text, _: print("  " + text, flush=True))
     if base_model:
         model = f"{base_model} (LoRA r{lora}, last {settings.lora_layers} blocks)" if lora else f"{base_model} (full)"
     else:
         model = f"GPT-2 from GPT2Config ({settings.n_layer} layers, {settings.n_embd} dims), byte-level BPE on the domain"
     meta = json.loads((output / META_FILE).read_text(encoding="utf-8"))
-    rows = [("as trained" if not meta.get("gguf") else f"llama.cpp {meta['runtime']}",
-             report.bleu, report.slot_error_rate, report.joint_bleu, report.joint_slot_error_rate)]
+    rows = [("as trained" if not meta.get("gguf") else f"llama.cpp {meta['runtime']}", report.bleu, report.slot_error_rate,
+             report.joint_greedy_bleu, report.joint_greedy_slot_error_rate, report.joint_bleu, report.joint_slot_error_rate)]
     for qtype in [q for q in (meta.get("gguf") or {}) if q != meta.get("runtime")]:
         other = ActToTextModel.load(output, gguf=qtype)  # the other quantisation, scored the same way
         by_act, joint = evaluate(other, data.test, samples=0, per_act=True), evaluate(other, data.test, samples=0)
-        rows.append((f"llama.cpp {qtype}", by_act.bleu, by_act.slot_error_rate, joint.bleu, joint.slot_error_rate))
+        rows.append((f"llama.cpp {qtype}", by_act.bleu, by_act.slot_error_rate, joint.greedy_bleu,
+                     joint.greedy_slot_error_rate, joint.bleu, joint.slot_error_rate))
     print(f"\n## Act-to-text (SC-GPT recipe) on {pack.name}: {model}\n")
     print(f"{report.n_train} training examples, {report.n_test} held-out combinations, {len(report.losses)} epochs, "
           f"loss {report.losses[0]:.2f} → {report.losses[-1]:.3f}, perplexity {report.perplexity:.2f}, "
           f"train {report.train_seconds:.0f} s, train+eval {report.seconds:.0f} s\n")
-    print("| model file | BLEU (act by act) | SER (act by act) | BLEU (joint) | SER (joint) |")
-    print("|---|---|---|---|---|")
-    for name, bleu, ser, joint_bleu, joint_ser in rows:
-        print(f"| {name} | {bleu:.1f} | {ser:.2%} | {joint_bleu:.1f} | {joint_ser:.2%} |")
+    print("Joint: the whole combination in one decode, with act breaks; greedy, then reranked "
+          f"(up to {CANDIDATES} texts, the one with the fewest slot mistakes).\n")
+    print("| model file | BLEU (act by act) | SER (act by act) | BLEU (joint, greedy) | SER (joint, greedy) "
+          "| BLEU (joint, reranked) | SER (joint, reranked) |")
+    print("|---|---|---|---|---|---|---|")
+    for name, *scores in rows:
+        bleu, ser, greedy_bleu, greedy_ser, joint_bleu, joint_ser = (0.0 if s is None else s for s in scores)
+        print(f"| {name} | {bleu:.1f} | {ser:.2%} | {greedy_bleu:.1f} | {greedy_ser:.2%} | {joint_bleu:.1f} | {joint_ser:.2%} |")
     for sample in report.samples[:3]:
         print(f"\n- `{sample['act']}`\n  → {sample['output']}")
 
@@ -290,6 +295,8 @@ def main() -> None:
     parser.add_argument("--lora", type=int, default=0, help="act_to_text: LoRA rank for --base-model (0: every weight)")
     parser.add_argument("--max-steps", type=int, default=None, help="act_to_text: cap on updates")
     parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument("--layers", type=int, default=3, help="act_to_text: blocks of the GPT-2 built from a config")
+    parser.add_argument("--dims", type=int, default=128, help="act_to_text: width of the GPT-2 built from a config")
     parser.add_argument("--train-threads", type=int, default=1, help="torch threads while fine-tuning")
     parser.add_argument("--output", type=Path, default=Path("/tmp/dialogue-bench-act-to-text"))
     parser.add_argument("--seed", type=int, default=0)
@@ -312,7 +319,7 @@ def main() -> None:
                                    args.rephrase_temperature))
     if "act_to_text" in parts:
         bench_act_to_text(args.pack, args.epochs, args.output, args.max_pairs, args.base_model, args.lora, args.max_steps,
-                          args.train_threads, args.learning_rate)
+                          args.train_threads, args.learning_rate, args.layers, args.dims)
 
 
 if __name__ == "__main__":

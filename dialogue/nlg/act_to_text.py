@@ -21,9 +21,16 @@ log = logging.getLogger("dialogue.nlg")
 
 SEPARATOR = " =>"
 ACT_JOINER = " | "
+#: what a model trained on act combinations writes between the texts of two acts (its meta says
+#: ``act_breaks``): decoding can then count the acts written, and may not end before the last one
+ACT_BREAK = "|"
 META_FILE = "act_to_text.json"
 FORMAT_VERSION = 1
 PLACEHOLDER = re.compile(r"\[([A-Za-z_][A-Za-z0-9_]*)\]")
+#: texts written per act at most: the greedy one, then samples until one gets every slot right
+CANDIDATES = 8
+#: sampling temperature of the extra candidates (varied enough to fix a slot, close to the greedy text)
+CANDIDATE_TEMPERATURE = 0.8
 
 
 def placeholder(slot: str) -> str:
@@ -93,6 +100,47 @@ def slot_errors(output: str, expected: set[str], given: set[str]) -> tuple[int, 
     return missing + invented, len(expected)
 
 
+def slot_mismatch(text: str, given: set[str]) -> int:
+    """Given placeholders left out, others invented, any said twice: what reranking minimises.
+
+    Unlike ``slot_errors`` it needs no reference wording, so it can choose at run time.
+    """
+    found = PLACEHOLDER.findall(text)
+    missing = sum(1 for s in given if s not in found)
+    invented = sum(1 for s in found if s not in given)
+    return missing + invented + len(found) - len(set(found))
+
+
+def break_grammar(breaks: int) -> str:
+    """GBNF for llama.cpp: text with exactly ``breaks`` act breaks, none first or last."""
+    return "root ::= seg" + f' "{ACT_BREAK}" seg' * breaks + f"\nseg ::= [^{ACT_BREAK}]+"
+
+
+def joined_acts(text: str) -> str:
+    """The text a reader sees: act breaks become spaces."""
+    return " ".join(part.strip() for part in text.split(ACT_BREAK) if part.strip())
+
+
+def break_token_ids(tokenizer: Any) -> list[int]:
+    """Tokens whose text holds an act break (special tokens such as ``<|endoftext|>`` do not count)."""
+    special = set(tokenizer.all_special_ids)
+    return [i for i in range(len(tokenizer)) if i not in special and ACT_BREAK in tokenizer.decode([i])]
+
+
+class BreakCounter:
+    """Logit mask for the transformers decoder, the same rule as ``break_grammar``: the end is
+    forbidden until ``breaks`` act breaks are written, a further break after that."""
+
+    def __init__(self, break_ids: list[int], end_ids: list[int], breaks: int) -> None:
+        self.break_ids, self.end_ids, self.breaks = break_ids, end_ids, breaks
+        self._is_break = set(break_ids)
+
+    def __call__(self, generated: list[int], logits: Any) -> Any:
+        written = sum(1 for token in generated if token in self._is_break)
+        logits[self.end_ids if written < self.breaks else self.break_ids] = float("-inf")
+        return logits
+
+
 class ActToTextModel:
     """A model folder written by ``dialogue train nlg``: weights (or GGUF files), tokenizer and ``act_to_text.json``.
 
@@ -111,6 +159,8 @@ class ActToTextModel:
         self._llama = llama  # a llama_cpp.Llama, which is not safe to call from two threads at once
         self._lock = threading.Lock()
         self._decoder = None
+        self._grammars: dict[int, Any] = {}  # act breaks -> compiled llama.cpp grammar
+        self._break_ids: list[int] | None = None  # tokens that write an act break (transformers)
         if model is not None:
             from dialogue.nlg.backends.hf import TransformersGenerator
 
@@ -152,19 +202,62 @@ class ActToTextModel:
     def prompt(self, acts: list[tuple[str, Mapping[str, Any]]]) -> str:
         return ACT_JOINER.join(linearise(n, delexicalise_act(n, v, self.literal)) for n, v in acts) + SEPARATOR
 
+    @property
+    def act_breaks(self) -> bool:
+        """Trained with act breaks between the texts of combined acts (``dialogue train nlg`` on a domain)."""
+        return bool(self.meta.get("act_breaks"))
+
     def generate_delexicalised(self, prompt: str, temperature: float = 0.0, seed: int | None = 0) -> str:
+        breaks = prompt.count(ACT_JOINER) if self.act_breaks else None
         if self._llama is not None:
+            options = {"grammar": self._grammar(breaks)} if breaks is not None else {}
             with self._lock:
                 out = self._llama.create_completion(prompt, max_tokens=self.max_new_tokens, temperature=temperature,
-                                                    seed=seed if seed is not None else -1)
-            return str(out["choices"][0]["text"]).strip()
-        assert self._decoder is not None
-        ids = self.tokenizer(prompt, return_tensors="pt")["input_ids"]
-        return "".join(self._decoder.decode_stream(ids, self.max_new_tokens, temperature, seed)).strip()
+                                                    seed=seed if seed is not None else -1, **options)
+            text = str(out["choices"][0]["text"])
+        else:
+            assert self._decoder is not None
+            ids = self.tokenizer(prompt, return_tensors="pt")["input_ids"]
+            constrain = self._break_counter(breaks) if breaks is not None else None
+            text = "".join(self._decoder.decode_stream(ids, self.max_new_tokens, temperature, seed, constrain=constrain))
+        return joined_acts(text) if breaks is not None else text.strip()
 
-    def realise(self, name: str, values: Mapping[str, Any], temperature: float = 0.0) -> str | None:
+    def _grammar(self, breaks: int) -> Any:
+        if breaks not in self._grammars:
+            from llama_cpp.llama_grammar import LlamaGrammar
+
+            self._grammars[breaks] = LlamaGrammar.from_string(break_grammar(breaks), verbose=False)
+        return self._grammars[breaks]
+
+    def _break_counter(self, breaks: int) -> BreakCounter:
+        from dialogue.nlg.backends.hf import end_token_ids
+
+        if self._break_ids is None:
+            self._break_ids = break_token_ids(self.tokenizer)
+        return BreakCounter(self._break_ids, sorted(end_token_ids(self.model, self.tokenizer)), breaks)
+
+    def write(self, prompt: str, candidates: int = CANDIDATES) -> tuple[str, str]:
+        """(greedy text, text with the fewest slot mistakes) for a prompt: over-generate and rerank.
+
+        A model that drops or invents a slot in its most likely text often gets it right in a
+        sample; samples are drawn (seeded, so the same act reads the same) only until one has no
+        mistake, so a model that is right the first time costs one decode.
+        """
+        given = set(PLACEHOLDER.findall(prompt))
+        greedy = self.generate_delexicalised(prompt, 0.0)
+        best, fewest = greedy, slot_mismatch(greedy, given)
+        for seed in range(1, candidates):
+            if fewest == 0:
+                break
+            text = self.generate_delexicalised(prompt, CANDIDATE_TEMPERATURE, seed=seed)
+            mistakes = slot_mismatch(text, given)
+            if mistakes < fewest:
+                best, fewest = text, mistakes
+        return greedy, best
+
+    def realise(self, name: str, values: Mapping[str, Any], candidates: int = CANDIDATES) -> str | None:
         """Text for one act with its real values, or None if the model used a slot it was not given."""
         clean = {k: v for k, v in values.items() if v not in (None, "") and not isinstance(v, Mapping | list)}
-        text = self.generate_delexicalised(self.prompt([(name, clean)]), temperature)
+        _, text = self.write(self.prompt([(name, clean)]), candidates)
         filled, unknown = relexicalise(text, clean)
         return None if unknown or not filled.strip() else filled

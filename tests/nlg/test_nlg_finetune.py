@@ -129,17 +129,56 @@ class ScriptedLlama:
 def test_a_model_run_by_llama_cpp_is_scored_without_a_transformers_model(tmp_path: Path) -> None:
     import math
 
-    from dialogue.nlg.act_to_text import SEPARATOR, ActToTextModel
+    from dialogue.nlg.act_to_text import SEPARATOR, ActToTextModel, joined_acts
     from dialogue.nlg.finetune.train import evaluate
 
     data = build_dataset(load_domain(write_domain(tmp_path / "cafe", CAFE)), max_pairs=12, test_fraction=0.25, seed=1)
-    exact = ActToTextModel(None, None, {}, llama=ScriptedLlama({e.source + SEPARATOR: e.target for e in data.test}))
+    # a model without act breaks (meta {}): it writes the combined texts joined by a space
+    exact = ActToTextModel(None, None, {}, llama=ScriptedLlama({e.source + SEPARATOR: joined_acts(e.target) for e in data.test}))
     scores = evaluate(exact, data.test)
     assert scores.slot_error_rate == 0 and scores.bleu > 99 and math.isnan(scores.perplexity)
     with_slots = [e for e in data.test if e.expected_slots]
     dropped = {e.source + SEPARATOR: PLACEHOLDER_RE.sub("", e.target) for e in with_slots}
     scores = evaluate(ActToTextModel(None, None, {}, llama=ScriptedLlama(dropped)), with_slots)
     assert scores.slot_error_rate == 1.0  # every placeholder the templates show is missing
+
+
+class SeededLlama:
+    """Stands in for llama.cpp: the text depends on the seed (greedy is seed 0), and calls are counted."""
+
+    def __init__(self, by_seed: list[str]) -> None:
+        self.by_seed = by_seed
+        self.calls = 0
+
+    def create_completion(self, prompt: str, *, temperature: float, seed: int, **options: object) -> dict[str, list[dict[str, str]]]:
+        self.calls += 1
+        assert (temperature == 0) == (seed == 0)  # only the first text is greedy
+        return {"choices": [{"text": " " + self.by_seed[min(seed, len(self.by_seed) - 1)]}]}
+
+
+def test_reranking_keeps_the_sample_that_gets_every_slot_right(tmp_path: Path) -> None:
+    from dialogue.nlg.act_to_text import ActToTextModel, joined_acts
+    from dialogue.nlg.finetune.train import evaluate
+
+    prompt = "inform ( people = [people] ; time = [time] ) & utter_booked =>"
+    llama = SeededLlama(["Booked for [people].", "Booked at [name].", "Booked: [people] at [time].", "never reached"])
+    model = ActToTextModel(None, None, {}, llama=llama)
+    assert model.write(prompt) == ("Booked for [people].", "Booked: [people] at [time].")
+    assert llama.calls == 3  # sampling stops at the first text with no slot mistake
+    assert model.realise("utter_booked", {"people": "4", "time": "7 pm"}) == "Booked: 4 at 7 pm."
+    assert model.write(prompt, candidates=1)[1] == "Booked for [people]."  # no reranking: the greedy text
+
+    data = build_dataset(load_domain(write_domain(tmp_path / "cafe", CAFE)), max_pairs=12, test_fraction=0.25, seed=1)
+    with_slots = [e for e in data.test if e.expected_slots]
+    right = {e.source: joined_acts(e.target) for e in with_slots}
+
+    class GreedyDropsSlots(SeededLlama):
+        def create_completion(self, prompt: str, *, temperature: float, seed: int, **options: object) -> dict[str, list[dict[str, str]]]:
+            target = right[prompt.removesuffix(" =>")]
+            return {"choices": [{"text": " " + (PLACEHOLDER_RE.sub("", target) if seed == 0 else target)}]}
+
+    scores = evaluate(ActToTextModel(None, None, {}, llama=GreedyDropsSlots([])), with_slots)
+    assert scores.greedy_slot_error_rate == 1.0 and scores.slot_error_rate == 0.0
 
 
 async def test_generative_realiser_uses_the_act_to_text_model(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import inspect
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -123,9 +123,13 @@ class TransformersGenerator(ThreadedGenerator):
         yield from self.decode_stream(input_ids, max_new_tokens, temperature, seed, cancel)
 
     def decode_stream(
-        self, input_ids: Any, max_new_tokens: int, temperature: float, seed: int | None, cancel: threading.Event | None = None
+        self, input_ids: Any, max_new_tokens: int, temperature: float, seed: int | None, cancel: threading.Event | None = None,
+        constrain: Callable[[list[int], Any], Any] | None = None,
     ) -> Iterator[str]:
-        """Sample up to ``max_new_tokens`` after ``input_ids``, yielding text deltas as they become whole."""
+        """Sample up to ``max_new_tokens`` after ``input_ids``, yielding text deltas as they become whole.
+
+        ``constrain(generated ids, next-token logits)`` may forbid tokens (set them to -inf) before sampling.
+        """
         import torch
 
         limit = getattr(self.model.config, "n_positions", None) or getattr(self.model.config, "max_position_embeddings", None)
@@ -133,7 +137,7 @@ class TransformersGenerator(ThreadedGenerator):
             if input_ids.shape[1] >= limit:
                 input_ids = input_ids[:, -(limit // 2) :]
             max_new_tokens = min(max_new_tokens, limit - input_ids.shape[1])
-        eos = {i for i in _as_list(self.model.generation_config.eos_token_id) + _as_list(self.tokenizer.eos_token_id) if i is not None}
+        eos = end_token_ids(self.model, self.tokenizer)
         rng = torch.Generator().manual_seed(seed if seed is not None else torch.seed() % (2**31))
         generated: list[int] = []
         shown = ""
@@ -148,7 +152,10 @@ class TransformersGenerator(ThreadedGenerator):
                     return
                 out = self.model(input_ids=step_input, use_cache=True, **{cache_arg: past}, **extra)
                 past = getattr(out, "cache", None) or out.past_key_values
-                next_id = _sample(out.logits[0, -1].float(), temperature, self.config.top_p, rng)
+                logits = out.logits[0, -1].float()
+                if constrain is not None:
+                    logits = constrain(generated, logits)
+                next_id = _sample(logits, temperature, self.config.top_p, rng)
                 if next_id in eos:
                     break
                 generated.append(next_id)
@@ -160,6 +167,11 @@ class TransformersGenerator(ThreadedGenerator):
                     delta, shown = text[len(shown) :], text
                     if delta:
                         yield delta
+
+
+def end_token_ids(model: Any, tokenizer: Any) -> set[int]:
+    """Every token that ends generation: the model's generation config and the tokenizer may name different ones."""
+    return {i for i in _as_list(model.generation_config.eos_token_id) + _as_list(tokenizer.eos_token_id) if i is not None}
 
 
 def dequantised_folder(gguf_path: Path, cache_dir: Path | None = None) -> tuple[Path, tuple[Any, Any] | None]:

@@ -88,7 +88,8 @@ def run(
         print(
             f"held-out act combinations, realised act by act: BLEU {report.bleu:.1f}, "
             f"slot error rate {report.slot_error_rate:.1%}, perplexity {report.perplexity:.2f}\n"
-            f"  decoded jointly: BLEU {report.joint_bleu:.1f}, slot error rate {report.joint_slot_error_rate:.1%}",
+            f"  decoded jointly: BLEU {report.joint_bleu:.1f}, slot error rate {report.joint_slot_error_rate:.1%} "
+            f"(greedy text alone: BLEU {report.joint_greedy_bleu or 0:.1f}, slot error rate {report.joint_greedy_slot_error_rate or 0:.1%})",
             file=out,
         )
     for sample in report.samples[:3]:
@@ -166,6 +167,8 @@ def run_external(
         scores = evaluate(realiser, data.test, samples=5, lm=(model, tokenizer))
         result.update(bleu=round(scores.bleu, 2), rouge_l=round(scores.rouge_l, 2),
                       slot_error_rate=round(scores.slot_error_rate, 4), perplexity=round(scores.perplexity, 3),
+                      greedy={"bleu": round(scores.greedy_bleu or 0.0, 2),  # before reranking
+                              "slot_error_rate": round(scores.greedy_slot_error_rate or 0.0, 4)},
                       samples=scores.samples)
         print(f"test: BLEU {scores.bleu:.1f}, ROUGE-L {scores.rouge_l:.1f}, slot error rate {scores.slot_error_rate:.1%}, "
               f"perplexity {scores.perplexity:.2f} (trained in {train_seconds:.0f} s)", file=out)

@@ -3,7 +3,8 @@
 Each response variant gives one delexicalised pair: the template is rendered with
 placeholders (``[order_id]``) for the values it reads, and with the literal value for
 slots its ``condition`` tests. Pairs of different responses are joined into multi-act
-examples; a random set of response *combinations* is held out, so evaluation measures
+examples, the texts joined by an act break (``|``) that decoding counts, so a model cannot stop
+after the first act; a random set of response *combinations* is held out, so evaluation measures
 whether the model composes acts it has seen into combinations it has not.
 Realistic values (from lookups, categorical slots, annotated NLU examples, or the slot's
 name) are sampled for every act so evaluation runs on real text, not placeholders.
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dialogue.nlg.act_to_text import ACT_JOINER, PLACEHOLDER, delexicalise_text, linearise, placeholder
+from dialogue.nlg.act_to_text import ACT_BREAK, ACT_JOINER, PLACEHOLDER, delexicalise_text, linearise, placeholder
 from dialogue.nlg.rendering import BUILTIN_VARIABLES, TemplateRenderer
 
 if TYPE_CHECKING:
@@ -149,8 +150,10 @@ def single_examples(domain: Domain, rng: random.Random) -> tuple[list[Example], 
             values = {slot: sampler.sample(slot) for slot in reads}
             values.update(condition)
             target = _render(renderer, variant, shown)
-            if not target or len(target) > MAX_TARGET_CHARS:
-                skipped.append(f"{name}: {'empty' if not target else f'longer than {MAX_TARGET_CHARS} characters'}")
+            problem = ("empty" if not target else f"longer than {MAX_TARGET_CHARS} characters" if len(target) > MAX_TARGET_CHARS
+                       else f"holds the act break {ACT_BREAK!r}" if ACT_BREAK in target else None)
+            if problem:
+                skipped.append(f"{name}: {problem}")
                 continue
             wordings.append(target)
             drafts.append((shown, values, target))
@@ -218,7 +221,8 @@ def build_dataset(
         if shared:  # one turn, one value per slot: the second act says the same order number
             second = Example((Act(two.name, two.shown, {**two.values, **shared}),), second.target, second.references)
         refs = tuple(f"{x} {y}" for x in first.references for y in second.references)
-        pair = Example(first.acts + second.acts, f"{first.target} {second.target}", refs)
+        # the act break tells the model (and its decoder) that one act's text ends and the next begins
+        pair = Example(first.acts + second.acts, f"{first.target} {ACT_BREAK} {second.target}", refs)
         (test if (a, b) in held_out else train).append(pair)
     return Dataset(train=train, test=test, literal=literal, skipped=skipped)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dialogue.nlg.act_to_text import (
+    CANDIDATES,
     FORMAT_VERSION,
     META_FILE,
     PLACEHOLDER,
@@ -67,6 +68,8 @@ class Report:
     perplexity: float | None = None
     joint_bleu: float | None = None  # the same combinations decoded in one pass (harder: composition)
     joint_slot_error_rate: float | None = None
+    joint_greedy_bleu: float | None = None  # the same, greedy text only (no reranking)
+    joint_greedy_slot_error_rate: float | None = None
     n_train: int = 0
     n_test: int = 0
     seconds: float = 0.0
@@ -235,15 +238,19 @@ def perplexity(model: Any, tokenizer: Any, examples: list[Example]) -> float:
 
 @dataclass
 class Scores:
+    """Scores of the texts the realiser uses (reranked), and of the greedy texts alone."""
+
     bleu: float
     rouge_l: float
     slot_error_rate: float
     perplexity: float
     samples: list[dict[str, str]] = field(default_factory=list)
+    greedy_bleu: float | None = None
+    greedy_slot_error_rate: float | None = None
 
 
 def evaluate(realiser: ActToTextModel, examples: list[Example], samples: int = 5, per_act: bool = False,
-             lm: tuple[Any, Any] | None = None) -> Scores:
+             lm: tuple[Any, Any] | None = None, candidates: int = CANDIDATES) -> Scores:
     """BLEU and ROUGE-L (against every reference wording), slot error rate and perplexity on held-out examples.
 
     ``lm``: the (model, tokenizer) perplexity is measured with, when the realiser runs a GGUF file
@@ -251,38 +258,44 @@ def evaluate(realiser: ActToTextModel, examples: list[Example], samples: int = 5
 
     ``per_act``: write each act of a combination on its own and join the texts, as the
     realiser does for a multi-act turn; otherwise the whole combination is decoded at once.
+    ``candidates``: texts written per prompt for reranking (``ActToTextModel.write``); the
+    greedy texts are scored too, from the same decodes.
     """
-    import sacrebleu
-
     from dialogue.nlg.finetune.external import rouge_l
 
-    hypotheses: list[str] = []
+    greedy: list[str] = []
+    chosen: list[str] = []
     references: list[list[str]] = []
-    errors, expected = 0, 0
+    errors = [0, 0]  # greedy, chosen
+    expected = 0
     shown: list[dict[str, str]] = []
     for example in examples:
-        if per_act:
-            parts = [realiser.generate_delexicalised(linearise(a.name, a.shown) + SEPARATOR) for a in example.acts]
-            delex = " ".join(parts)
-        else:
-            delex = realiser.generate_delexicalised(example.source + SEPARATOR)
+        prompts = [linearise(a.name, a.shown) + SEPARATOR for a in example.acts] if per_act else [example.source + SEPARATOR]
+        written = [realiser.write(prompt, candidates) for prompt in prompts]  # (greedy, chosen) per prompt
         values = {k: v for act in example.acts for k, v in act.values.items()}
-        e, n = slot_errors(delex, example.expected_slots, example.given_slots)
-        errors, expected = errors + e, expected + n
-        text, _ = relexicalise(delex, values)
-        hypotheses.append(text)
+        for index, texts in enumerate((greedy, chosen)):
+            delex = " ".join(w[index] for w in written)
+            errors[index] += slot_errors(delex, example.expected_slots, example.given_slots)[0]
+            texts.append(relexicalise(delex, values)[0])
+        expected += len(example.expected_slots)
         references.append(relexicalised_references(example))
         if len(shown) < samples:
-            shown.append({"act": example.source, "output": text})
-    width = max(len(r) for r in references)
-    streams = [[refs[i] if i < len(refs) else refs[0] for refs in references] for i in range(width)]
-    bleu = sacrebleu.corpus_bleu(hypotheses, streams).score
-    rouge = 100 * sum(rouge_l(h, refs) for h, refs in zip(hypotheses, references)) / len(hypotheses)
-    ser = errors / expected if expected else 0.0
+            shown.append({"act": example.source, "output": chosen[-1]})
+    rouge = 100 * sum(rouge_l(h, refs) for h, refs in zip(chosen, references)) / len(chosen)
     model, tokenizer = lm or (realiser.model, realiser.tokenizer)
     # a realiser running a GGUF through llama.cpp has no transformers model to measure perplexity with
     ppl = perplexity(model, tokenizer, examples) if model is not None else math.nan
-    return Scores(bleu, rouge, ser, ppl, shown)
+    return Scores(_bleu(chosen, references), rouge, errors[1] / max(1, expected), ppl, shown,
+                  greedy_bleu=_bleu(greedy, references), greedy_slot_error_rate=errors[0] / max(1, expected))
+
+
+def _bleu(hypotheses: list[str], references: list[list[str]]) -> float:
+    """Corpus BLEU against every reference wording (sacrebleu wants one stream per reference slot)."""
+    import sacrebleu
+
+    width = max(len(r) for r in references)
+    streams = [[refs[i] if i < len(refs) else refs[0] for refs in references] for i in range(width)]
+    return float(sacrebleu.corpus_bleu(hypotheses, streams).score)
 
 
 def export(model: Any, tokenizer: Any, output: Path, meta: dict[str, Any], settings: TrainSettings) -> None:
@@ -309,6 +322,7 @@ def train_and_save(data: Dataset, output: Path, settings: TrainSettings, progres
     longest = max(len(tokenizer(" " + e.target)["input_ids"]) for e in data.train + data.test)
     meta: dict[str, Any] = {
         "format": FORMAT_VERSION,
+        "act_breaks": True,  # combinations were trained with act breaks (data.build_dataset)
         "literal": data.literal,
         "max_new_tokens": min(settings.max_new_tokens, int(longest * 1.5) + 8),
         "base_model": settings.base_model,
@@ -326,6 +340,7 @@ def train_and_save(data: Dataset, output: Path, settings: TrainSettings, progres
         report.bleu, report.slot_error_rate, report.perplexity, report.samples = (
             by_act.bleu, by_act.slot_error_rate, by_act.perplexity, by_act.samples)
         report.joint_bleu, report.joint_slot_error_rate = joint.bleu, joint.slot_error_rate
+        report.joint_greedy_bleu, report.joint_greedy_slot_error_rate = joint.greedy_bleu, joint.greedy_slot_error_rate
     report.seconds = time.perf_counter() - started
     meta["report"] = asdict(report)
     (output / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
