@@ -243,7 +243,7 @@ def table(results: list[PackResult]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packs", nargs="+", default=list(PACKS))
-    parser.add_argument("--split", default="heldout", help="heldout (default), dev, tuning, or a+b")
+    parser.add_argument("--split", default="heldout", help="heldout (default), dev, tuning, heldout2, heldout3, or a+b")
     parser.add_argument("--end-to-end", action="store_true", help="through each pack's bot (needs its NLU trained)")
     parser.add_argument("--generate", action="store_true", help="answers written by the embedded model (llama.cpp)")
     parser.add_argument("--show", action="store_true", help="print every question and its outcome")
