@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-#: words that carry no topic in a question: function words, question words, politeness, chat filler
+#: words that carry no topic in a question: function words, question words, politeness, chat filler,
+#: and contractions typed without their apostrophe ("whats", "dont")
 STOPWORDS = frozenset(
     """
     a about above after again against all also am an and any anybody anyone anything are aren't as at be because
@@ -21,6 +22,8 @@ STOPWORDS = frozenset(
     able possible sure still already even happen happens happened happening come comes coming came go goes going
     went gone put puts make makes made give gives gave take takes took taken use used using run runs running try
     trying look looking find say said mean means kind sort maybe actually exactly
+    whats thats theres wheres whos hows im ive youre theyre dont doesnt didnt cant couldnt wont wouldnt isnt
+    arent wasnt shouldnt
     """.split()
 )
 

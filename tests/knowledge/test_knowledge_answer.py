@@ -78,3 +78,11 @@ def test_a_read_only_cache_folder_still_answers(tmp_path: Path, encoder: Any) ->
     passages = load_knowledge(write_knowledge(tmp_path / "knowledge"))
     knowledge = KnowledgeBase(passages, KnowledgeSettings(), blocked / "cache", encoder)
     assert knowledge.answer("do you offer gift wrapping?") is not None
+
+
+def test_contractions_typed_without_an_apostrophe_are_not_topic_words() -> None:
+    from dialogue.knowledge.text import content_words
+
+    # "whats" as a topic word the knowledge lacks would count against every passage
+    assert content_words("whats the pass mark, i dont know it") == ["pass", "mark"]
+    assert content_words("what's the pass mark") == content_words("whats the pass mark")
