@@ -219,3 +219,29 @@ def test_customer_service_act_to_text_meets_the_bar(tmp_path: Path) -> None:
     report = train_and_save(data, tmp_path / "cs", TrainSettings(epochs=30))
     assert report.slot_error_rate is not None and report.slot_error_rate <= 0.02  # act by act, as the realiser uses it
     assert report.bleu is not None and report.bleu > 60
+
+
+STRUCTURED = CAFE + """
+  utter_table:
+    - text: "Your table {{ table.title }} is ready, {{ name }}."
+      variables: [table]
+    - text: "Table {{ table['number'] }} is yours, {{ slots.name.title }}."
+      variables: [table]
+    - text: "{% for dish in dishes %}{{ dish }} {% endfor %}are on the menu."
+      variables: [dishes]
+    - "A table is ready for {{ people }}."
+"""
+
+
+def test_variants_reading_fields_of_a_slot_value_are_skipped_not_learnt(tmp_path: Path) -> None:
+    """Sampled values are strings: ``table.title`` would render as ``<built-in method title ...>``."""
+    data = build_dataset(load_domain(write_domain(tmp_path / "cafe", STRUCTURED)), max_pairs=12, seed=1)
+    targets = [e.target for e in data.train + data.test]
+    assert not any("<built-in" in t or "<bound method" in t or "0x" in t for t in targets)
+    assert {e.target for e in data.train if e.responses == ("utter_table",)} == {"A table is ready for [people]."}
+    structured = sorted(s for s in data.skipped if s.startswith("utter_table:"))
+    assert structured == [
+        "utter_table: reads fields or items of dishes (structured values cannot be sampled)",
+        "utter_table: reads fields or items of name, table (structured values cannot be sampled)",
+        "utter_table: reads fields or items of table (structured values cannot be sampled)",
+    ]

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from jinja2 import nodes
 
 from dialogue.nlg.act_to_text import ACT_BREAK, ACT_JOINER, PLACEHOLDER, delexicalise_text, linearise, placeholder
 from dialogue.nlg.rendering import BUILTIN_VARIABLES, TemplateRenderer
@@ -122,6 +123,34 @@ def _render(renderer: TemplateRenderer, variant: Any, values: dict[str, Any]) ->
     return " ".join(variant.text.render(context).split())
 
 
+def structured_reads(renderer: TemplateRenderer, source: str, slots: set[str]) -> set[str]:
+    """Slots whose value the template reads fields or items of, or loops over.
+
+    Training values are strings, and a string's ``.title`` is a method, so such a template would
+    teach the model ``<built-in method ...>``: it cannot be learnt from sampled values.
+    """
+    found: set[str] = set()
+    for node in renderer.env.parse(source).find_all((nodes.Getattr, nodes.Getitem, nodes.For)):
+        target = node.iter if isinstance(node, nodes.For) else getattr(node, "node", None)
+        name = _slot_named(target) if isinstance(target, nodes.Node) else None
+        if name in slots:
+            found.add(name)
+    return found
+
+
+def _slot_named(node: nodes.Node) -> str | None:
+    """The slot an expression names: ``course`` or ``slots.course`` / ``slots['course']``."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    inner = node.node if isinstance(node, nodes.Getattr | nodes.Getitem) else None
+    if isinstance(inner, nodes.Name) and inner.name == "slots":
+        if isinstance(node, nodes.Getattr):
+            return node.attr
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            return node.arg.value
+    return None
+
+
 def single_examples(domain: Domain, rng: random.Random) -> tuple[list[Example], dict[str, dict[str, list[str]]], list[str]]:
     """One example per (response, variant) on the default channel; what was left out, and why."""
     renderer = TemplateRenderer(domain, "first")
@@ -145,6 +174,10 @@ def single_examples(domain: Domain, rng: random.Random) -> tuple[list[Example], 
                 skipped.append(f"{name}: a variant conditioned on an unset slot")
                 continue
             reads = sorted(set(variant.variables) - set(BUILTIN_VARIABLES))
+            structured = structured_reads(renderer, variant.spec.text, set(reads) | set(renderer.domain.slots))
+            if structured:
+                skipped.append(f"{name}: reads fields or items of {', '.join(sorted(structured))} (structured values cannot be sampled)")
+                continue
             shown = {slot: placeholder(slot) for slot in reads}
             shown.update(condition)
             values = {slot: sampler.sample(slot) for slot in reads}
@@ -225,6 +258,25 @@ def build_dataset(
         pair = Example(first.acts + second.acts, f"{first.target} {ACT_BREAK} {second.target}", refs)
         (test if (a, b) in held_out else train).append(pair)
     return Dataset(train=train, test=test, literal=literal, skipped=skipped)
+
+
+def slot_usage(examples: list[Example]) -> dict[str, dict[str, list[str]]]:
+    """Per response, the placeholders its single-act wordings show: ``required`` (by every wording
+    given the slot) and ``optional`` (by some). Decoding plans from it, so a slot a response is given
+    but never shows (a condition flag) is not asked for."""
+    given: dict[str, Counter[str]] = defaultdict(Counter)
+    shown: dict[str, Counter[str]] = defaultdict(Counter)
+    for example in examples:
+        if len(example.acts) != 1:
+            continue
+        name = example.acts[0].name
+        given[name].update(example.given_slots)
+        shown[name].update(example.given_slots & example.expected_slots)
+    return {
+        name: {"required": sorted(s for s, n in shown[name].items() if n == given[name][s]),
+               "optional": sorted(s for s, n in shown[name].items() if 0 < n < given[name][s])}
+        for name in sorted(shown)
+    }
 
 
 def relexicalised_references(example: Example) -> list[str]:

@@ -28,7 +28,7 @@ from dialogue.nlg.act_to_text import (
     relexicalise,
     slot_errors,
 )
-from dialogue.nlg.finetune.data import Dataset, Example, relexicalised_references
+from dialogue.nlg.finetune.data import Dataset, Example, relexicalised_references, slot_usage
 from dialogue.nlg.finetune.gguf_export import write_gguf
 from dialogue.nlg.finetune.pretrained import gguf_source, load_base, merged, with_lora
 
@@ -324,6 +324,7 @@ def train_and_save(data: Dataset, output: Path, settings: TrainSettings, progres
         "format": FORMAT_VERSION,
         "act_breaks": True,  # combinations were trained with act breaks (data.build_dataset)
         "literal": data.literal,
+        "slot_plan": slot_usage(data.train),  # which placeholders each response's wordings show
         "max_new_tokens": min(settings.max_new_tokens, int(longest * 1.5) + 8),
         "base_model": settings.base_model,
         "lora": settings.lora,
