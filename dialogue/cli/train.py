@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="rephrase: also sample N rewrites per response from the generation model and keep those the "
                         "guards accept (off by default: see docs/nlg.md)")
     parser.add_argument("--epochs", type=int, default=None, help="nlg: training epochs")
+    parser.add_argument("--max-pairs", type=int, default=100, metavar="N",
+                        help="nlg: two-act combinations built from the domain's responses, 15%% of them held out (default 100)")
     parser.add_argument("--output", help="nlg: where to save the fine-tuned model")
     parser.add_argument("--data", help="nlg: train on this file of 'act ( slot = value ; ... ) & text' pairs (SC-GPT form)")
     parser.add_argument("--test", help="nlg --data: evaluate on this file of pairs (BLEU, ROUGE-L, slot error rate, perplexity)")
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         from dialogue.nlg.finetune.cli import run as train_nlg
 
         return train_nlg(rest[0], output=args.output, base_model=args.base_model, epochs=args.epochs, lora=args.lora,
-                         max_steps=args.max_steps, learning_rate=args.learning_rate)
+                         max_steps=args.max_steps, learning_rate=args.learning_rate, max_pairs=args.max_pairs)
     return train_nlu(rest[0], force=args.force)
 
 

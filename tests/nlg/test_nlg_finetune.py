@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from nlg_support import decision, write_domain
@@ -245,3 +246,14 @@ def test_variants_reading_fields_of_a_slot_value_are_skipped_not_learnt(tmp_path
         "utter_table: reads fields or items of name, table (structured values cannot be sampled)",
         "utter_table: reads fields or items of table (structured values cannot be sampled)",
     ]
+
+
+def test_train_nlg_passes_the_number_of_act_pairs_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dialogue.nlg.finetune.cli as finetune_cli
+    from dialogue.cli import main
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(finetune_cli, "run", lambda domain, **options: seen.update(options, domain=domain) or 0)
+    assert main(["train", "nlg", str(tmp_path), "--max-pairs", "400", "--base-model", "embedded", "--lora", "16"]) == 0
+    assert (seen["domain"], seen["max_pairs"], seen["base_model"], seen["lora"]) == (str(tmp_path), 400, "embedded", 16)
+    assert main(["train", "nlg", str(tmp_path)]) == 0 and seen["max_pairs"] == 100  # the default
