@@ -114,12 +114,10 @@ def slot_errors(output: str, expected: set[str], given: set[str]) -> tuple[int, 
 def slot_mismatch(text: str, given: set[str]) -> int:
     """Given placeholders left out, others invented, any said twice: what reranking minimises.
 
-    Unlike ``slot_errors`` it needs no reference wording, so it can choose at run time.
+    Unlike ``slot_errors`` it needs no reference wording, so it can choose at run time. It is a
+    slot plan's count for one act that must show every slot it is given (models without a plan).
     """
-    found = PLACEHOLDER.findall(text)
-    missing = sum(1 for s in given if s not in found)
-    invented = sum(1 for s in found if s not in given)
-    return missing + invented + len(found) - len(set(found))
+    return Segment(frozenset(given), frozenset(given)).mistakes(text)
 
 
 def break_grammar(breaks: int) -> str:
@@ -132,10 +130,10 @@ def joined_acts(text: str) -> str:
     return " ".join(part.strip() for part in text.split(ACT_BREAK) if part.strip())
 
 
-def break_token_ids(tokenizer: Any) -> list[int]:
-    """Tokens whose text holds an act break (special tokens such as ``<|endoftext|>`` do not count)."""
-    special = set(tokenizer.all_special_ids)
-    return [i for i in range(len(tokenizer)) if i not in special and ACT_BREAK in tokenizer.decode([i])]
+def break_token_ids(texts: list[str | None]) -> list[int]:
+    """Tokens whose text holds an act break, from ``token_texts`` (special tokens such as
+    ``<|endoftext|>`` do not count)."""
+    return [i for i, text in enumerate(texts) if text is not None and ACT_BREAK in text]
 
 
 @dataclass(frozen=True)
@@ -329,7 +327,7 @@ class ActToTextModel:
         self._decoder = None
         self._grammars: dict[str, Any] = {}  # GBNF text -> compiled llama.cpp grammar
         self._break_ids: list[int] | None = None  # tokens that write an act break (transformers)
-        self._token_texts: list[str | None] | None = None  # each token's text, for the slot plan (transformers)
+        self._token_texts: list[str | None] | None = None  # each token's text (transformers): plan and breaks
         self.plan_decoding = PLAN_DECODING[0]  # how far the slot plan constrains decoding (see PLAN_DECODING)
         if model is not None:
             from dialogue.nlg.backends.hf import TransformersGenerator
@@ -431,15 +429,19 @@ class ActToTextModel:
         from dialogue.nlg.backends.hf import end_token_ids
 
         if self._break_ids is None:
-            self._break_ids = break_token_ids(self.tokenizer)
+            self._break_ids = break_token_ids(self._vocabulary())
         return BreakCounter(self._break_ids, sorted(end_token_ids(self.model, self.tokenizer)), breaks)
 
     def _plan_mask(self, plan: SlotPlan) -> PlanMask:
         from dialogue.nlg.backends.hf import end_token_ids
 
+        return PlanMask(plan, self._vocabulary(), sorted(end_token_ids(self.model, self.tokenizer)))
+
+    def _vocabulary(self) -> list[str | None]:
+        """Each token's text, decoded once per model (a pass over the whole vocabulary)."""
         if self._token_texts is None:
             self._token_texts = token_texts(self.tokenizer)
-        return PlanMask(plan, self._token_texts, sorted(end_token_ids(self.model, self.tokenizer)))
+        return self._token_texts
 
     def write(self, prompt: str, candidates: int = CANDIDATES) -> tuple[str, str]:
         """(greedy text, text with the fewest slot mistakes) for a prompt: over-generate and rerank.

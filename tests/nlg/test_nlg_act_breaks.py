@@ -11,7 +11,15 @@ from nlg_support import write_domain
 from test_nlg_finetune import CAFE
 
 from dialogue.domain.loader import load_domain
-from dialogue.nlg.act_to_text import ACT_BREAK, ACT_JOINER, BreakCounter, break_grammar, break_token_ids, joined_acts
+from dialogue.nlg.act_to_text import (
+    ACT_BREAK,
+    ACT_JOINER,
+    BreakCounter,
+    break_grammar,
+    break_token_ids,
+    joined_acts,
+    token_texts,
+)
 from dialogue.nlg.finetune.data import build_dataset
 
 torch = pytest.importorskip("torch")
@@ -53,7 +61,7 @@ def test_a_decoder_that_wants_to_stop_at_once_still_writes_every_act(breaks: int
     config = GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=16, n_layer=1, n_head=2,
                         eos_token_id=tokenizer.eos_token_id, bos_token_id=tokenizer.eos_token_id)
     model = GPT2LMHeadModel(config).eval()
-    break_ids = break_token_ids(tokenizer)
+    break_ids = break_token_ids(token_texts(tokenizer))
     assert break_ids and tokenizer.eos_token_id not in break_ids  # '<|endoftext|>' holds a '|' but ends the text
     counter = BreakCounter(break_ids, [tokenizer.eos_token_id], breaks)
 
