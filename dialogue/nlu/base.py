@@ -21,11 +21,21 @@ RANKING_SIZE = 10
 #: metadata key of a classifier's learned out-of-scope decision: {"probability", "threshold", "out_of_scope"}
 OOS_KEY = "nlu_out_of_scope"
 
+#: metadata key saying whether a message holds any word the bot knows (False: "asdfgh zxcvb", so unclear)
+READABLE_KEY = "nlu_readable"
+
 
 def ranking_from_scores(labels: Sequence[str], scores: Sequence[float], size: int = RANKING_SIZE) -> tuple[IntentScore, ...]:
     """Best-first ``IntentScore`` list of the ``size`` highest scores."""
     order = sorted(range(len(labels)), key=lambda i: -float(scores[i]))[:size]
     return tuple(IntentScore(name=labels[i], confidence=round(float(scores[i]), 6)) for i in order)
+
+
+def readability(spelling: Any, text: str) -> dict[str, bool]:
+    """``{READABLE_KEY: ...}`` where a classifier's typo corrector (``SpellingCorrector``) can judge
+    ``text`` (the message as the classifier read it), else nothing: the fallback reads the key."""
+    readable = spelling.readable(text) if spelling is not None and text.strip() else None
+    return {} if readable is None else {READABLE_KEY: readable}
 
 
 def with_ranking(parse: ParsedMessage, ranking: tuple[IntentScore, ...]) -> ParsedMessage:

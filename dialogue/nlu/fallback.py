@@ -13,7 +13,7 @@ from pydantic import Field
 
 from dialogue.domain.model import Domain
 from dialogue.messages import FALLBACK_INTENT, IntentScore, ParsedMessage
-from dialogue.nlu.base import OOS_KEY
+from dialogue.nlu.base import OOS_KEY, READABLE_KEY
 from dialogue.protocols import ComponentConfig
 
 
@@ -59,6 +59,10 @@ class FallbackClassifier:
         top = parse.intent
         if not top.name:
             return "no intent"
+        if parse.metadata.get(READABLE_KEY) is False:
+            # "asdfgh zxcvb": no word the bot knows, so whatever the classifier made of it, it is not a
+            # request (in scope or not) but unclear: the manager asks "did you mean ...?"
+            return "unclear: no word the bot knows"
         if top.name.lower() in self.oos:
             # a confident out-of-scope label gets the domain's out-of-scope reply; a weak one
             # (junk, typos) is just unclear, so the manager asks "did you mean ...?"
@@ -66,9 +70,6 @@ class FallbackClassifier:
                 return "out of scope"
             return f"unclear: out of scope at only {top.confidence:.2f}, below {self.threshold:.2f}"
         if self.config.detect_out_of_scope and _learned_out_of_scope(parse):
-            if parse.metadata[OOS_KEY].get("readable") is False:
-                # "asdfgh zxcvb": not a request the bot does not handle, just unclear ("did you mean ...?")
-                return "unclear: no word the bot knows"
             return "out of scope"
         if top.confidence < self.threshold:
             return f"confidence {top.confidence:.2f} below {self.threshold:.2f}"

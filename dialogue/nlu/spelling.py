@@ -26,6 +26,7 @@ from collections.abc import Iterable
 log = logging.getLogger("dialogue.nlu")
 
 WORD = re.compile(r"[A-Za-z]+")
+DIGIT = re.compile(r"\d")
 #: words shorter than this are left alone: too many real words are one edit apart
 MIN_LENGTH = 4
 #: from this length a word may be two edits away from its correction
@@ -76,10 +77,15 @@ class SpellingCorrector:
     def fit(cls, texts: Iterable[str], known: Iterable[str] = ()) -> SpellingCorrector:
         return cls(word_counts(texts), known)
 
-    def readable(self, text: str) -> bool:
+    def readable(self, text: str) -> bool | None:
         """Whether ``text`` holds any word the bot knows: "asdfgh zxcvb" and "🙂🙂" do not, so they are
-        unclear rather than a request the bot does not handle."""
-        return any(w.lower() in self.counts or w.lower() in self.known for w in WORD.findall(text))
+        unclear rather than a request the bot does not handle, whatever a classifier makes of them.
+        None when there is nothing to judge: an empty message, or digits and punctuation alone
+        ("104233"), which the entity extractors read."""
+        words = WORD.findall(text)
+        if not words:
+            return None if not text.strip() or DIGIT.search(text) else False
+        return any(w.lower() in self.counts or w.lower() in self.known for w in words)
 
     def correct(self, text: str) -> str:
         return WORD.sub(lambda match: self.correct_word(match.group(0)), text)

@@ -20,7 +20,14 @@ import numpy as np
 from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
-from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores, with_ranking
+from dialogue.nlu.base import (
+    RANKING_SIZE,
+    NotTrainedError,
+    content_hash,
+    ranking_from_scores,
+    readability,
+    with_ranking,
+)
 from dialogue.nlu.blas import one_blas_thread
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
@@ -134,9 +141,9 @@ class TfidfIntentClassifier:
         if self.spelling is not None:
             texts = [self.spelling.correct(t) for t in texts]
         probs = self.predict_proba(texts)
-        return [
-            with_ranking(p, ranking_from_scores(self.labels, row, self.config.ranking_size)) for p, row in zip(parses, probs)
-        ]
+        ranked = [with_ranking(p, ranking_from_scores(self.labels, row, self.config.ranking_size)) for p, row in zip(parses, probs)]
+        return [p.model_copy(update={"metadata": {**p.metadata, **readability(self.spelling, text)}})
+                for p, text in zip(ranked, texts)]
 
     # ------------------------------------------------------------------ persistence
 

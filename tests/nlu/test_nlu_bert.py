@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from dialogue.domain import Domain
+from dialogue.nlu.base import READABLE_KEY
 from dialogue.nlu.pipeline_builder import train_or_load
 from dialogue.nlu.training_data import TrainingData
 
@@ -189,3 +190,5 @@ def test_spelling_reads_typos_and_is_for_intents_only(trained: tuple[JointBertNL
     again.load(tmp_path / "m")
     assert again.spelling is not None and again.spelling.correct("pepperonni") == "pepperoni"
     assert again.process(parse_of("weater forcast please")).intent_ranking == typo.intent_ranking
+    assert typo.metadata[READABLE_KEY] is True and again.process(parse_of("asdkjh qwe")).metadata[READABLE_KEY] is False
+    assert READABLE_KEY not in model.process(parse_of("asdkjh qwe")).metadata  # no corrector, no judgement

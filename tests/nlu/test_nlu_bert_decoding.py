@@ -76,7 +76,7 @@ torch = pytest.importorskip("torch")
 
 
 def test_precision_setting() -> None:
-    from dialogue.nlu.bert.training import mixed_precision, native_bf16
+    from dialogue.precision import mixed_precision, native_bf16
 
     cpu = torch.device("cpu")
     assert mixed_precision("bf16", cpu) and not mixed_precision("fp32", cpu)

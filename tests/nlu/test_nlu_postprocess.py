@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dialogue.domain import Domain
 from dialogue.messages import Entity, IntentScore
+from dialogue.nlu.base import READABLE_KEY
 from dialogue.nlu.conflicts import EntityConflictResolver
 from dialogue.nlu.fallback import FALLBACK_INTENT, FallbackClassifier
 from dialogue.nlu.synonyms import SynonymMapper
@@ -79,3 +80,16 @@ def test_fallback_min_similarity(domain: Domain) -> None:
     assert fallback.process(near).intent.name == "a"
     unknown = parse_of("x", **ranked(("a", 0.99), ("b", 0.01)))  # no similarity given: not a reason
     assert fallback.process(unknown).intent.name == "a"
+
+
+def test_a_message_with_no_word_the_bot_knows_is_unclear_however_confident(domain: Domain) -> None:
+    fallback = FallbackClassifier.from_config(FallbackClassifier.Config(), domain)
+    for intent in ("greet", "out_of_scope"):  # an in-scope intent, and the explicit out-of-scope one
+        junk = parse_of("asdkjh qwe", metadata={READABLE_KEY: False}, **ranked((intent, 0.95), ("x", 0.05)))
+        result = fallback.process(junk)
+        assert result.intent.name == FALLBACK_INTENT
+        assert result.metadata[FALLBACK_INTENT]["reason"] == "unclear: no word the bot knows"
+    known = parse_of("hello", metadata={READABLE_KEY: True}, **ranked(("greet", 0.95), ("x", 0.05)))
+    assert fallback.process(known).intent.name == "greet"
+    digits = parse_of("104233", **ranked(("order_status", 0.95), ("x", 0.05)))  # nothing judged: no key
+    assert fallback.process(digits).intent.name == "order_status"

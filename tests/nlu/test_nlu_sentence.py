@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dialogue.nlu.base import OOS_KEY
+from dialogue.nlu.base import OOS_KEY, READABLE_KEY
 from dialogue.nlu.fallback import FALLBACK_INTENT, FallbackClassifier
 from dialogue.nlu.sentence.component import SentenceIntentClassifier
 from dialogue.nlu.training_data import TrainingData, TrainingExample
@@ -81,17 +81,20 @@ def test_unrelated_messages_are_out_of_scope_and_less_similar(trained: SentenceI
 
 def test_a_message_without_a_known_word_is_unclear_not_out_of_scope(trained: SentenceIntentClassifier) -> None:
     """Gibberish and emoji get "did you mean ...?" (the user may have mistyped), a real request the
-    bot does not handle gets the out-of-scope reply."""
+    bot does not handle gets the out-of-scope reply; with or without the learned out-of-scope decision."""
     fallback = FallbackClassifier(0.0)
-    for text in ("asdfgh zxcvb", "🙂🙂🙂"):
-        parse = trained.process(parse_of(text))
-        if parse.metadata[OOS_KEY]["out_of_scope"]:
-            assert parse.metadata[OOS_KEY]["readable"] is False
+    without_decision = copy.copy(trained)
+    without_decision.oos = None  # a domain with its own out_of_scope intent may switch the decision off
+    for classifier in (trained, without_decision):
+        for text in ("asdfgh zxcvb", "🙂🙂🙂"):
+            parse = classifier.process(parse_of(text))
+            assert parse.metadata[READABLE_KEY] is False
             assert fallback.process(parse).metadata[FALLBACK_INTENT]["reason"] == "unclear: no word the bot knows"
-    assert trained.process(parse_of("asdfgh zxcvb")).metadata[OOS_KEY]["out_of_scope"]  # the case that matters
-    real = trained.process(parse_of(UNRELATED[0]))
-    assert real.metadata[OOS_KEY]["readable"] is True
-    assert fallback.process(real).metadata[FALLBACK_INTENT]["reason"] == "out of scope"
+        real = classifier.process(parse_of(UNRELATED[0]))
+        assert real.metadata[READABLE_KEY] is True
+        assert classifier.process(parse_of("104233")).metadata.get(READABLE_KEY) is None  # digits: for the extractors
+    assert trained.process(parse_of("asdfgh zxcvb")).metadata[OOS_KEY]["out_of_scope"]
+    assert fallback.process(trained.process(parse_of(UNRELATED[0]))).metadata[FALLBACK_INTENT]["reason"] == "out of scope"
 
 
 def test_fixed_threshold_overrides_the_learned_one(trained: SentenceIntentClassifier) -> None:
@@ -189,3 +192,37 @@ def test_n_grams_seen_once_are_kept_below_200_examples_or_when_the_domain_asks()
     vocabularies = [set(union.transformer_list[0][1].vocabulary_) for union in words]
     assert "cya" in vocabularies[1] and "cya" not in vocabularies[0]
     assert "cya" in set(default._fit_sparse(texts[-150:])[0].transformer_list[0][1].vocabulary_)  # under 200: kept
+
+
+def _mean_within_intent_cosine(vectors: np.ndarray, labels: list[str]) -> float:
+    sims = vectors @ vectors.T
+    same = np.array([[a == b for b in labels] for a in labels]) & ~np.eye(len(labels), dtype=bool)
+    other = ~np.array([[a == b for b in labels] for a in labels])
+    return float(sims[same].mean() - sims[other].mean())
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_contrastive_finetune_pulls_intents_apart_and_survives_saving(precision: str, tmp_path: Path) -> None:
+    config = SentenceIntentClassifier.Config(finetune=True, finetune_lr=2e-4, finetune_precision=precision)
+    tuned = SentenceIntentClassifier(config)
+    tuned.train(data())
+    assert tuned.train_info["finetuned"] and tuned.tuned_layers
+    assert {key.split(".")[2] for key in tuned.tuned_layers} == {"4", "5"}  # the top two of MiniLM's six layers
+    texts = [e.text for e in data().examples]
+    labels = [e.intent for e in data().examples]
+    plain = SentenceIntentClassifier()
+    plain.train(data())
+    # the point of the fine-tune: examples of one intent closer to each other than to the others' than before
+    assert _mean_within_intent_cosine(tuned.encoder().encode(texts), labels) > \
+        _mean_within_intent_cosine(plain.encoder().encode(texts), labels)
+    for text, intent in PARAPHRASES:
+        assert tuned.process(parse_of(text)).intent.name == intent
+    tuned.save(tmp_path / "model")
+    loaded = SentenceIntentClassifier(config)
+    loaded.load(tmp_path / "model")
+    assert loaded.tuned_layers is not None
+    for text, _ in PARAPHRASES:
+        before, after = tuned.process(parse_of(text)), loaded.process(parse_of(text))
+        assert after.intent.name == before.intent.name
+        assert abs(after.intent.confidence - before.intent.confidence) < 1e-3
+    assert plain.fingerprint(data()) != tuned.fingerprint(data())

@@ -48,6 +48,8 @@ def test_the_dictionary_keeps_real_words_the_examples_lack() -> None:
     # a prefix the dictionary lacks is not a typo: the first letter always stays
     assert SpellingCorrector.fit(["register me for BIO101"]).correct("unregister me") == "unregister me"
     assert corrector.readable(corrector.correct("reactvate")) and not corrector.readable("asdfgh zxcvb 🙂")
+    assert corrector.readable("🙂🙂") is False  # symbols alone say nothing the bot knows
+    assert corrector.readable("104233") is None and corrector.readable("  ") is None  # nothing to judge
 
 
 def test_the_encoders_whole_words_are_the_real_words() -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from dialogue.domain import Domain
+from dialogue.nlu.base import READABLE_KEY
 from dialogue.nlu.tfidf import NotTrainedError, TfidfIntentClassifier
 from dialogue.nlu.training_data import TrainingData, TrainingExample
 
@@ -77,3 +78,9 @@ def test_spelling_reads_typos_as_the_example_words_and_survives_saving(domain: D
     for text in ("weater forcast please", "pepperonni please"):
         assert again.process(parse_of(text)).intent_ranking == classifier.process(parse_of(text)).intent_ranking
     assert TfidfIntentClassifier().spelling is None  # off unless asked for: the light pipeline reads text as written
+    # with the corrector comes the judgement the fallback reads: does the message hold any word the bot knows?
+    assert again.process(parse_of("asdkjh qwe")).metadata[READABLE_KEY] is False
+    assert again.process(parse_of("weater forcast please")).metadata[READABLE_KEY] is True
+    plain = TfidfIntentClassifier()
+    plain.train(domain.training_data())
+    assert READABLE_KEY not in plain.process(parse_of("asdkjh qwe")).metadata  # no corrector, no judgement

@@ -17,8 +17,9 @@ from pydantic import Field, model_validator
 from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import Entity, ParsedMessage
-from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores
+from dialogue.nlu.base import RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores, readability
 from dialogue.nlu.spelling import SpellingCorrector, corrector, encoder_words, word_counts
+from dialogue.precision import PRECISION_PATTERN
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
@@ -58,7 +59,7 @@ class JointBertNLU:
         quantize: bool = Field(False, description="Dynamic int8 quantisation of Linear layers at inference.")
         threads: int = Field(1, ge=1, description="torch threads at inference (1 is fastest for single short messages).")
         train_threads: int | None = Field(None, ge=1, description="torch threads for training; default: idle cores, max 4.")
-        precision: str = Field("auto", pattern=r"^(auto|fp32|bf16)$",
+        precision: str = Field("auto", pattern=PRECISION_PATTERN,
                                description="Training arithmetic: bf16 autocast (auto: where the hardware has it) or fp32.")
         device: str = Field("cpu", pattern=r"^(cpu|auto|cuda(:\d+)?)$",
                             description="Where to train: cpu, cuda[:n], or auto (a GPU if torch sees one). Inference runs on the CPU.")
@@ -367,7 +368,9 @@ class JointBertNLU:
                                extractor=self.name, confidence=round(span.confidence, 4))
                     )
             update: dict[str, Any] = {"intent": ranking[0], "intent_ranking": ranking, "entities": (*parse.entities, *entities)}
+            metadata = dict(parse.metadata)
             if similarity is not None:
-                update["metadata"] = {**parse.metadata, SIMILARITY_KEY: round(float(similarity[i]), 4)}
+                metadata[SIMILARITY_KEY] = round(float(similarity[i]), 4)
+            update["metadata"] = {**metadata, **readability(self.spelling, texts[i] if parse.text.strip() else "")}
             results.append(parse.model_copy(update=update))
         return results

