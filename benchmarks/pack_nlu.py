@@ -1,6 +1,7 @@
 """Cross-validated NLU of a domain pack with different intent classifiers, side by side.
 
     python benchmarks/pack_nlu.py domains/customer_service [--variants shipped sentence tfidf delex joint_bert] [--folds 5]
+    python benchmarks/pack_nlu.py domains/customer_service --latency   # the trained pipeline, ONNX vs torch encoder
 
 Each variant replaces the pack's intent classifier and keeps the rest of its pipeline (extractors,
 synonyms, fallback); the first variant is the baseline of the last column.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import statistics
 import time
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from rich.table import Table
 
 from dialogue.components import load_local_plugins
 from dialogue.domain import load_domain
+from dialogue.domain.model import Domain
 from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.nlu.evaluation import cross_validate
 
@@ -36,14 +39,49 @@ VARIANTS = {
 SHIPPED = "shipped"  # the pack's own pipeline.yml, unchanged
 
 
+def encoder_latency(domain: Domain, rounds: int) -> None:
+    """Single-message parse time of the pack's trained pipeline as a chat loads it (from its model folder),
+    with the sentence encoder on ONNX Runtime and on torch, interleaved in one process."""
+    import os
+
+    from dialogue.embeddings import BACKEND_VARIABLE
+    from dialogue.nlu.evaluation import latency
+    from dialogue.nlu.pipeline_builder import build_nlu
+
+    texts = [e.text for e in domain.training_data().examples][::7]
+    build_nlu(domain, list(domain.pipeline.nlu), data=domain.training_data(), model_root=True)  # trains once if needed
+    pipelines = {}  # both loaded from the model folder, as a chat does: an in-process training keeps torch
+    for backend in ("onnx", "torch"):
+        os.environ[BACKEND_VARIABLE] = "torch" if backend == "torch" else "auto"
+        pipelines[backend] = build_nlu(domain, list(domain.pipeline.nlu), data=domain.training_data(), model_root=True)
+    os.environ.pop(BACKEND_VARIABLE, None)
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in pipelines}
+    for _ in range(rounds):
+        for name, components in pipelines.items():
+            times[name].append(latency(components, texts, len(texts)))
+    table = Table(title=f"{domain.name}: one message at a time ({len(texts)} examples, median of {rounds} rounds)")
+    for column in ("sentence encoder", "p50 ms", "p95 ms", "p50 vs torch"):
+        table.add_column(column, justify="right")
+    medians = {name: (statistics.median(p50 for p50, _ in runs), statistics.median(p95 for _, p95 in runs))
+               for name, runs in times.items()}
+    for name, (p50, p95) in medians.items():
+        table.add_row(name, f"{p50:.2f}", f"{p95:.2f}", f"{p50 / medians['torch'][0]:.2f}x")
+    Console().print(table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("domain", type=Path)
     parser.add_argument("--variants", nargs="+", default=["tfidf", "delex"], choices=sorted([*VARIANTS, SHIPPED]))
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--latency", action="store_true", help="time the trained pipeline (ONNX vs torch encoder) instead")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     domain = load_domain(args.domain)
     load_local_plugins(domain)
+    if args.latency:
+        encoder_latency(domain, args.rounds)
+        return
     table = Table(title=f"{domain.name}: {args.folds}-fold cross-validation")
     for column in ("classifier", "intent acc", "macro-F1", "entity F1", "train s/fold", "p50 ms", "vs first"):
         table.add_column(column, justify="right")

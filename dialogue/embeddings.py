@@ -101,20 +101,28 @@ BACKEND_VARIABLE = "DIALOGUE_ENCODER"
 
 @functools.lru_cache(maxsize=4)
 def shared_encoder(model: str | None = None, max_len: int = 64) -> SentenceEncoder:
-    """One encoder per checkpoint in a process: components that embed text share its weights.
-    ONNX Runtime where it is installed (same vectors, 2-3× faster per message, no torch import),
-    else torch."""
+    """One encoder per checkpoint in a process: components that embed text share its weights."""
+    return inference_encoder(model, max_len)
+
+
+def inference_encoder(model: str | None = None, max_len: int = 64,
+                      tuned_layers: dict[str, Any] | None = None) -> SentenceEncoder:
+    """ONNX Runtime where it is installed (same vectors, 2-3× faster per message, no torch import),
+    else torch; ``tuned_layers`` (a fine-tune's state dict) replace the checkpoint's weights they name."""
     import os
 
     from dialogue.onnx_encoder import OnnxSentenceEncoder, onnx_runtime_available
 
     if os.environ.get(BACKEND_VARIABLE, "auto") != "torch" and onnx_runtime_available():
         try:
-            return OnnxSentenceEncoder(model, max_len)
+            return OnnxSentenceEncoder(model, max_len, tuned_layers=tuned_layers)
         except Exception as error:  # noqa: BLE001 - any export or load failure leaves torch, which always works
             import logging
 
             logging.getLogger("dialogue.embeddings").warning(
                 "ONNX encoder unavailable for %s (%s: %s); using torch", model or DEFAULT_MODEL,
                 type(error).__name__, error)
-    return TorchSentenceEncoder(model, max_len)
+    encoder = TorchSentenceEncoder(model, max_len)
+    if tuned_layers:
+        encoder.model.load_state_dict(tuned_layers, strict=False)
+    return encoder

@@ -8,7 +8,9 @@ L2 normalisation inside the graph, to ``~/.cache/dialogue/onnx/`` (``$DIALOGUE_C
 it); later processes load the file. Tokenisation uses the checkpoint's own ``tokenizer.json``
 through the ``tokenizers`` library, exactly what transformers' fast tokenizer runs.
 The export needs torch, transformers and ``onnx``; where any is missing or the export fails,
-``dialogue.embeddings.shared_encoder`` keeps the torch encoder.
+``dialogue.embeddings.shared_encoder`` keeps the torch encoder. A checkpoint with fine-tuned top
+layers (``sentence_intent``'s ``finetune``) is exported the same way, under a name that includes
+the tuned weights.
 """
 
 from __future__ import annotations
@@ -41,14 +43,20 @@ def onnx_runtime_available() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("onnxruntime", "tokenizers"))
 
 
-def exported_file(model: str | None) -> Path:
-    """Where the ONNX export of ``model`` lives; the name changes when the checkpoint does."""
+def exported_file(model: str | None, tuned_layers: dict[str, Any] | None = None) -> Path:
+    """Where the ONNX export of ``model`` (with ``tuned_layers`` over it) lives; the name changes
+    when the checkpoint or the tuned weights do."""
     identity = json.dumps(model_identity(model), sort_keys=True)
-    key = hashlib.sha256(f"{EXPORT_VERSION}|{OPSET}|{identity}".encode()).hexdigest()[:16]
-    return cache_dir("onnx") / f"encoder-{key}.onnx"
+    digest = hashlib.sha256(f"{EXPORT_VERSION}|{OPSET}|{identity}".encode())
+    layers = tuned_layers or {}
+    for name in sorted(layers):
+        digest.update(name.encode())
+        digest.update(layers[name].detach().cpu().contiguous().numpy().tobytes())
+    prefix = "tuned" if tuned_layers else "encoder"
+    return cache_dir("onnx") / f"{prefix}-{digest.hexdigest()[:16]}.onnx"
 
 
-def export_encoder(model: str | None, target: Path) -> Path:
+def export_encoder(model: str | None, target: Path, tuned_layers: dict[str, Any] | None = None) -> Path:
     """Write encoder + mean pooling + normalisation as one ONNX graph (atomically: a crash or a
     second process exporting at the same time never leaves a half-written file under ``target``)."""
     import torch
@@ -57,6 +65,8 @@ def export_encoder(model: str | None, target: Path) -> Path:
     path = resolve_model_path(model)
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True, use_fast=True)
     bert = AutoModel.from_pretrained(path, local_files_only=True).eval()
+    if tuned_layers:
+        bert.load_state_dict(tuned_layers, strict=False)
 
     class Pooled(torch.nn.Module):
         """Mean of the last hidden states over real tokens, unit length: as TorchSentenceEncoder."""
@@ -99,7 +109,8 @@ def export_encoder(model: str | None, target: Path) -> Path:
 class OnnxSentenceEncoder:
     """Unit sentence vectors from an exported encoder; same interface as ``TorchSentenceEncoder``."""
 
-    def __init__(self, model: str | None = None, max_len: int = 64, batch_size: int = 64) -> None:
+    def __init__(self, model: str | None = None, max_len: int = 64, batch_size: int = 64,
+                 tuned_layers: dict[str, Any] | None = None) -> None:
         from tokenizers import Tokenizer
 
         self.path = resolve_model_path(model)
@@ -113,10 +124,10 @@ class OnnxSentenceEncoder:
         pad = _pad_token(Path(self.path))
         pad_id = self.tokenizer.token_to_id(pad)
         self.tokenizer.enable_padding(pad_id=pad_id if pad_id is not None else 0, pad_token=pad)
-        self.file = exported_file(model)
+        self.file = exported_file(model, tuned_layers)
         if not self.file.is_file():
             log.info("exporting %s to ONNX once (%s)", self.path, self.file)
-            export_encoder(model, self.file)
+            export_encoder(model, self.file, tuned_layers)
         self._sessions: dict[int, Any] = {}
         self._lock = threading.Lock()
         #: what suits one message: two threads that sleep when idle beat one, on a quiet or a busy CPU

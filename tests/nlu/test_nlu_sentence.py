@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from dialogue.embeddings import BACKEND_VARIABLE
 from dialogue.nlu.base import OOS_KEY, READABLE_KEY
 from dialogue.nlu.fallback import FALLBACK_INTENT, FallbackClassifier
 from dialogue.nlu.sentence.component import SentenceIntentClassifier
 from dialogue.nlu.training_data import TrainingData, TrainingExample
+from dialogue.onnx_encoder import OnnxSentenceEncoder, onnx_runtime_available
 
 from nlu_helpers import parse_of
 
@@ -221,6 +224,8 @@ def test_contrastive_finetune_pulls_intents_apart_and_survives_saving(precision:
     loaded = SentenceIntentClassifier(config)
     loaded.load(tmp_path / "model")
     assert loaded.tuned_layers is not None
+    if onnx_runtime_available() and os.environ.get(BACKEND_VARIABLE, "auto") != "torch":
+        assert isinstance(loaded.encoder(), OnnxSentenceEncoder)  # the tuned layers exported, as the plain encoder is
     for text, _ in PARAPHRASES:
         before, after = tuned.process(parse_of(text)), loaded.process(parse_of(text))
         assert after.intent.name == before.intent.name

@@ -87,3 +87,19 @@ def test_the_export_is_cached_under_a_name_that_follows_the_checkpoint(tmp_path:
     assert second.stdout.strip() == "False"  # loading the cached file needs neither torch nor transformers
     assert target.stat().st_mtime_ns == stamp
     assert exported_file(None).name == target.name
+
+
+def test_fine_tuned_layers_are_exported_under_their_own_name_and_give_the_tuned_vectors() -> None:
+    from dialogue.embeddings import inference_encoder
+
+    torch_encoder = TorchSentenceEncoder()
+    tuned = {k: v + 0.01 * (i + 1) for i, (k, v) in enumerate(torch_encoder.model.state_dict().items())
+             if k.startswith("encoder.layer.5.") and v.dtype.is_floating_point}
+    torch_encoder.model.load_state_dict(tuned, strict=False)
+    onnx_tuned = inference_encoder(tuned_layers=tuned)
+    assert isinstance(onnx_tuned, OnnxSentenceEncoder)
+    assert onnx_tuned.file != exported_file(None) and onnx_tuned.file.name.startswith("tuned-")
+    texts = [t for t in TEXTS if t.strip()]
+    expected = torch_encoder.encode(texts)
+    assert np.abs(onnx_tuned.encode(texts) - expected).max() < 1e-4
+    assert np.abs(shared_encoder().encode(texts) - expected).max() > 1e-3  # the plain export is not the tuned one

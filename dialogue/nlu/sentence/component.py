@@ -117,15 +117,15 @@ class SentenceIntentClassifier:
     # ------------------------------------------------------------------ encoder
 
     def encoder(self) -> Any:
-        """The shared encoder, or a private copy carrying this model's fine-tuned top layers."""
+        """The shared encoder, or a private one carrying this model's fine-tuned top layers (ONNX
+        Runtime where installed: exported once per fine-tune on first use, then cached)."""
         if self._encoder is None:
-            from dialogue.embeddings import TorchSentenceEncoder, shared_encoder
+            from dialogue.embeddings import inference_encoder, shared_encoder
 
             if self.tuned_layers is None:
                 self._encoder = shared_encoder(self.config.model, self.config.max_len)
             else:
-                self._encoder = TorchSentenceEncoder(self.config.model, self.config.max_len)
-                self._encoder.model.load_state_dict(self.tuned_layers, strict=False)
+                self._encoder = inference_encoder(self.config.model, self.config.max_len, self.tuned_layers)
         return self._encoder
 
     def _texts(self, parses: Sequence[ParsedMessage]) -> list[str]:
