@@ -35,6 +35,9 @@ VARIANTS = {
     "joint_bert": ComponentSpec(use="joint_bert"),
     # intents only, entities from the rule extractors, typo correction: the shop's classifier until 2026-12-07
     "joint_bert_intents": ComponentSpec(use="joint_bert", entity_types=[], spelling=True),
+    # the shop's settings with the encoder frozen: what its fine-tune adds
+    "sentence_delex_frozen": ComponentSpec(use="sentence_intent", delexicalise=True, C=30, sparse_weight=1.0,
+                                           sparse_min_df=1, out_of_scope=False),
 }
 SHIPPED = "shipped"  # the pack's own pipeline.yml, unchanged
 

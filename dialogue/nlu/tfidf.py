@@ -142,6 +142,8 @@ class TfidfIntentClassifier:
             texts = [self.spelling.correct(t) for t in texts]
         probs = self.predict_proba(texts)
         ranked = [with_ranking(p, ranking_from_scores(self.labels, row, self.config.ranking_size)) for p, row in zip(parses, probs)]
+        if self.spelling is None:  # no corrector, nothing to say about readability
+            return ranked
         return [p.model_copy(update={"metadata": {**p.metadata, **readability(self.spelling, text)}})
                 for p, text in zip(ranked, texts)]
 

@@ -205,7 +205,8 @@ def _mean_within_intent_cosine(vectors: np.ndarray, labels: list[str]) -> float:
 
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
-def test_contrastive_finetune_pulls_intents_apart_and_survives_saving(precision: str, tmp_path: Path) -> None:
+def test_contrastive_finetune_pulls_intents_apart_and_survives_saving(precision: str, trained: SentenceIntentClassifier,
+                                                                      tmp_path: Path) -> None:
     config = SentenceIntentClassifier.Config(finetune=True, finetune_lr=2e-4, finetune_precision=precision)
     tuned = SentenceIntentClassifier(config)
     tuned.train(data())
@@ -213,8 +214,7 @@ def test_contrastive_finetune_pulls_intents_apart_and_survives_saving(precision:
     assert {key.split(".")[2] for key in tuned.tuned_layers} == {"4", "5"}  # the top two of MiniLM's six layers
     texts = [e.text for e in data().examples]
     labels = [e.intent for e in data().examples]
-    plain = SentenceIntentClassifier()
-    plain.train(data())
+    plain = trained  # the default settings: the frozen encoder
     # the point of the fine-tune: examples of one intent closer to each other than to the others' than before
     assert _mean_within_intent_cosine(tuned.encoder().encode(texts), labels) > \
         _mean_within_intent_cosine(plain.encoder().encode(texts), labels)

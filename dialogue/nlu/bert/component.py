@@ -368,9 +368,9 @@ class JointBertNLU:
                                extractor=self.name, confidence=round(span.confidence, 4))
                     )
             update: dict[str, Any] = {"intent": ranking[0], "intent_ranking": ranking, "entities": (*parse.entities, *entities)}
-            metadata = dict(parse.metadata)
+            metadata = {**parse.metadata, **readability(self.spelling, texts[i] if parse.text.strip() else "")}
             if similarity is not None:
                 metadata[SIMILARITY_KEY] = round(float(similarity[i]), 4)
-            update["metadata"] = {**metadata, **readability(self.spelling, texts[i] if parse.text.strip() else "")}
+            update["metadata"] = metadata
             results.append(parse.model_copy(update=update))
         return results
