@@ -26,7 +26,7 @@ def prepare_nlu(domain: Domain, *, train: bool = True, progress: Progress | None
     The cache key is the component's fingerprint (data + config + base model), so editing an
     example retrains and reverting the edit reuses the earlier model.
     """
-    from dialogue.nlu.pipeline_builder import NotTrainedError, train_or_load
+    from dialogue.nlu.pipeline_builder import NotTrainedError, bind_preceding, train_or_load
 
     components = []
     data = None
@@ -39,6 +39,7 @@ def prepare_nlu(domain: Domain, *, train: bool = True, progress: Progress | None
                               force=force, may_train=train)
             except NotTrainedError as exc:
                 raise PluginError(f"{exc}; run `dialogue train {domain.path}`.") from exc
+        bind_preceding(component, components)
         components.append(component)
     return components
 

@@ -12,6 +12,8 @@ BUILTINS: dict[str, dict[str, str]] = {
         "spacy_entities": "dialogue.nlu.extractors.spacy_ner:SpacyEntityExtractor",
         "synonyms": "dialogue.nlu.synonyms:SynonymMapper",
         "entity_conflicts": "dialogue.nlu.conflicts:EntityConflictResolver",
+        "pleasantries": "dialogue.nlu.pleasantries:Pleasantries",
+        "negated_requests": "dialogue.nlu.negated_requests:NegatedRequests",
         "fallback": "dialogue.nlu.fallback:FallbackClassifier",
     },
     "dm": {

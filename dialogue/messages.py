@@ -101,6 +101,9 @@ class UserMessage(BusMessage):
 #: the intent an NLU gives when it is unsure (low confidence, out of scope); every domain understands it
 FALLBACK_INTENT = "nlu_fallback"
 
+#: ``metadata`` key the ``negated_requests`` step writes: {"negated": [phrases], "rest": str, "request_negated": bool}
+NEGATION_KEY = "nlu_negation"
+
 
 class ParsedMessage(BusMessage):
     """What NLU understood of a user message."""
@@ -116,6 +119,11 @@ class ParsedMessage(BusMessage):
 
     def entity_values(self, entity_type: str) -> list[Any]:
         return [e.value for e in self.entities if e.type == entity_type]
+
+    def negates_its_request(self) -> bool:
+        """The message negates what it is read as ("don't cancel order 104302"), per ``negated_requests``."""
+        found = self.metadata.get(NEGATION_KEY)
+        return isinstance(found, dict) and bool(found.get("request_negated"))
 
 
 class Decision(BusMessage):

@@ -61,6 +61,7 @@ class Negation:
     start: int
     end: int
     scope: str
+    scope_end: int  # where the negated words end (``end`` when the scope is empty)
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,20 @@ def negations(text: str) -> list[Negation]:
             start=tokens[a].start,
             end=tokens[b - 1].end,
             scope=text[scope[0].start:scope[-1].end] if scope else "",
+            scope_end=scope[-1].end if scope else tokens[b - 1].end,
         ))
     return found
+
+
+def without_negations(text: str) -> str:
+    """``text`` with every negation cue and its scope taken out: "cancel it, I don't need it anymore" → "cancel
+    it, I"; "don't cancel order 104302" → "": what the message still asks for."""
+    kept, position = [], 0
+    for negation in negations(text):
+        kept.append(text[position:negation.start])
+        position = max(position, negation.scope_end)
+    kept.append(text[position:])
+    return " ".join(" ".join(kept).split())
 
 
 def is_negated(text: str) -> bool:

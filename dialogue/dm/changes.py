@@ -2,7 +2,8 @@
 
 Actions marked ``changes_data`` in ``actions.yml`` write, cancel or send something. A form that submits
 one must confirm first (checked when the domain loads); a rule that runs one itself, or starts such a
-form, must not fire on a misunderstanding (see ``ChangeGuard.unclear``).
+form, must not fire on a misunderstanding (see ``ChangeGuard.unclear``) nor on a request the message
+itself negates (``ChangeGuard.negated``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from dialogue.dm.conditions import CompiledRule
 from dialogue.domain.model import Domain
-from dialogue.messages import FALLBACK_INTENT, ParsedMessage
+from dialogue.messages import FALLBACK_INTENT, NEGATION_KEY, ParsedMessage
 
 
 class ChangeGuard:
@@ -31,6 +32,17 @@ class ChangeGuard:
     def changes_data(self, action: str | None) -> bool:
         spec = self.domain.actions.get(action) if action else None
         return spec is not None and spec.changes_data
+
+    def leads_to_change(self, rule: CompiledRule) -> bool:
+        return rule.index in self.writes or rule.index in self.flows
+
+    def negated(self, rule: CompiledRule, parse: ParsedMessage | None) -> str | None:
+        """Why ``rule`` must not run: it leads to a change and the message negates the request ("don't cancel
+        order 104302", read as ``cancel_order``; see ``negated_requests``). None when it may."""
+        if parse is None or not rule.spec.when.intent or not self.leads_to_change(rule) or not parse.negates_its_request():
+            return None
+        said = "; ".join(parse.metadata[NEGATION_KEY].get("negated", []))
+        return f"rule {rule.name} leads to a change of data but the message negates the request ({said!r}): nothing done"
 
     def unclear(self, rule: CompiledRule, parse: ParsedMessage | None, fills: Mapping[str, Any]) -> str | None:
         """Why the request is not clear enough for ``rule``, or None when the rule may run.

@@ -70,6 +70,11 @@ class RuleDialogueManager:
         undo_response: str = "utter_undo"
         nothing_to_undo_response: str = "utter_nothing_to_undo"
         invalid_response: str = Field("utter_invalid", description="Said for an invalid form answer without its own.")
+        negated_request_response: str = Field(
+            "utter_negated_request",
+            description="Said when a request that would change data is negated in the same message (\"don't cancel "
+            "order 104302\"): nothing is started.",
+        )
         unclear_confirmation_response: str = Field(
             "utter_unclear_confirmation",
             description="Said (then the confirmation again) when the answer to a form's confirmation is not a clear "
@@ -381,6 +386,12 @@ class RuleDialogueManager:
         if reading is not None and await self.forms.handle(turn, fills, reading):
             return True
         rule = self._first_rule(situation)
+        negated = self.changes.negated(rule, turn.parse) if rule is not None else None
+        if negated is not None:
+            turn.explain(negated)
+            turn.say(config.negated_request_response, "All right, I haven't changed anything. What would you like me "
+                     "to do?")
+            return True
         unclear = self.changes.unclear(rule, turn.parse, fills) if rule is not None else None
         if unclear is not None:
             turn.explain(unclear)

@@ -18,11 +18,20 @@ class NotTrainedError(RuntimeError):
 #: how many alternatives an intent classifier keeps in ``intent_ranking``
 RANKING_SIZE = 10
 
+#: intent names that mean "not something this bot does" unless the fallback's ``oos_labels`` says otherwise
+OUT_OF_SCOPE_LABELS = ("oos", "out_of_scope", "outofscope")
+
 #: metadata key of a classifier's learned out-of-scope decision: {"probability", "threshold", "out_of_scope"}
 OOS_KEY = "nlu_out_of_scope"
 
 #: metadata key saying whether a message holds any word the bot knows (False: "asdfgh zxcvb", so unclear)
 READABLE_KEY = "nlu_readable"
+
+
+def judged_out_of_scope(parse: ParsedMessage) -> bool:
+    """The classifier's learned out-of-scope decision (``OOS_KEY``) says this is not for the bot."""
+    decision = parse.metadata.get(OOS_KEY)
+    return isinstance(decision, dict) and bool(decision.get("out_of_scope"))
 
 
 def ranking_from_scores(labels: Sequence[str], scores: Sequence[float], size: int = RANKING_SIZE) -> tuple[IntentScore, ...]:

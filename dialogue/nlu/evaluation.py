@@ -28,10 +28,11 @@ from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.messages import FALLBACK_INTENT, ParsedMessage
 from dialogue.nlu.pipeline_builder import build_nlu, parse_batch, parse_one
 
+#: the default pipeline with each intent classifier
 PRESETS: dict[str, list[str]] = {
-    "sentence": ["regex_entities", "lookup_entities", "sentence_intent", "synonyms", "entity_conflicts", "fallback"],
-    "tfidf": ["regex_entities", "lookup_entities", "tfidf_intent", "synonyms", "entity_conflicts", "fallback"],
-    "bert": ["regex_entities", "lookup_entities", "joint_bert", "synonyms", "entity_conflicts", "fallback"],
+    name: ["regex_entities", "lookup_entities", classifier, "pleasantries", "negated_requests", "synonyms",
+           "entity_conflicts", "fallback"]
+    for name, classifier in (("sentence", "sentence_intent"), ("tfidf", "tfidf_intent"), ("bert", "joint_bert"))
 }
 
 Progress = Callable[[str, float], None]

@@ -13,13 +13,8 @@ from pydantic import Field
 
 from dialogue.domain.model import Domain
 from dialogue.messages import FALLBACK_INTENT, IntentScore, ParsedMessage
-from dialogue.nlu.base import OOS_KEY, READABLE_KEY
+from dialogue.nlu.base import OOS_KEY, OUT_OF_SCOPE_LABELS, READABLE_KEY, judged_out_of_scope
 from dialogue.protocols import ComponentConfig
-
-
-def _learned_out_of_scope(parse: ParsedMessage) -> bool:
-    decision = parse.metadata.get(OOS_KEY)
-    return isinstance(decision, dict) and bool(decision.get("out_of_scope"))
 
 
 class FallbackClassifier:
@@ -34,7 +29,7 @@ class FallbackClassifier:
             "examples) is below this.",
         )
         oos_labels: list[str] = Field(
-            default_factory=lambda: ["oos", "out_of_scope", "outofscope"],
+            default_factory=lambda: list(OUT_OF_SCOPE_LABELS),
             description="Intent names that mean 'not something this bot does'.",
         )
         suggestions: int = Field(3, ge=0, description="How many in-scope alternatives to list in metadata.")
@@ -69,7 +64,7 @@ class FallbackClassifier:
             if top.confidence >= self.threshold:
                 return "out of scope"
             return f"unclear: out of scope at only {top.confidence:.2f}, below {self.threshold:.2f}"
-        if self.config.detect_out_of_scope and _learned_out_of_scope(parse):
+        if self.config.detect_out_of_scope and judged_out_of_scope(parse):
             return "out of scope"
         if top.confidence < self.threshold:
             return f"confidence {top.confidence:.2f} below {self.threshold:.2f}"
@@ -89,7 +84,7 @@ class FallbackClassifier:
             return parse
         alternatives = [s.name for s in parse.intent_ranking if s.name.lower() not in self.oos and s.name != FALLBACK_INTENT]
         info = {"reason": why, "predicted": parse.intent.name, "suggestions": alternatives[: self.config.suggestions]}
-        learned = parse.metadata.get(OOS_KEY) if why == "out of scope" and _learned_out_of_scope(parse) else None
+        learned = parse.metadata.get(OOS_KEY) if why == "out of scope" and judged_out_of_scope(parse) else None
         # how sure we are that this is a fallback: the out-of-scope probability or label confidence, else the doubt
         if learned is not None:
             sure = float(learned["probability"])

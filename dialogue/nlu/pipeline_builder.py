@@ -94,8 +94,16 @@ def build_nlu(
         component = build_component("nlu", spec, domain)
         if isinstance(component, Trainable) and hasattr(component, "fingerprint"):
             train_or_load(component, spec.use, data, root if isinstance(root, Path) else None, progress)
+        bind_preceding(component, components)
         components.append(component)
     return components
+
+
+def bind_preceding(component: Any, preceding: Sequence[Any]) -> None:
+    """Hand a step that re-reads parts of a message (``RereadsParts``) the steps before it."""
+    bind = getattr(component, "bind_preceding", None)
+    if callable(bind):
+        bind(list(preceding))
 
 
 def empty_parse(text: str, conversation_id: str = "nlu", turn_id: int = 0) -> ParsedMessage:

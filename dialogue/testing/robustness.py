@@ -9,7 +9,8 @@ trained on all examples; their gold intent is the one the test expects, where it
 Reported per perturbation and per intent: accuracy before and after, how often the intent flips,
 and how often a flip is a *misreading* (another real intent, which the bot would act on) rather
 than a safe fallback. For name, place and gender swaps the flip rate is the bias measure; for
-negation, keeping the same intent is the failure.
+negation, keeping the same intent is the failure unless the pipeline marks the message as negating its
+request (``negated_requests``), which keeps the dialogue manager from starting a change on it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Probe:
     perturbed_text: str
     original: str = ""  # intent of the original text
     perturbed: str = ""  # intent of the perturbed text
+    marked_negated: bool = False  # the perturbed text was marked as negating its request (``negated_requests``)
 
 
 def _intent(parse: ParsedMessage) -> str:
@@ -73,6 +75,7 @@ def _parse_probes(components: Sequence[Any], probes: list[Probe]) -> None:
     for probe, parse in zip(probes, parse_batch(components, perturbed)):
         probe.original = intents[probe.original_text]
         probe.perturbed = _intent(parse)
+        probe.marked_negated = parse.negates_its_request()
 
 
 def audit(domain: Domain, *, folds: int = 3, per_intent: int | None = 20, seed: int = 0,
@@ -135,8 +138,11 @@ def report(probes: Sequence[Probe], order: Sequence[str]) -> dict[str, Any]:
             row["accuracy_change"] = row["accuracy_perturbed"] - row["accuracy_original"]
         if group[0].kind == "negation":
             kept = [p for p in group if p.perturbed == p.original and p.original != FALLBACK_INTENT]
+            unnoticed = [p for p in kept if not p.marked_negated]
             row["same_intent_after_negation"] = len(kept) / len(group)
-            row["examples"] = [{"text": p.perturbed_text, "intent": p.perturbed} for p in kept[:5]]
+            # kept the intent and not marked as a negated request: read as the request itself
+            row["same_intent_unmarked"] = len(unnoticed) / len(group)
+            row["examples"] = [{"text": p.perturbed_text, "intent": p.perturbed} for p in unnoticed[:5]]
         else:
             row["examples"] = [{"original": p.original_text, "perturbed": p.perturbed_text, "was": p.original,
                                 "now": p.perturbed} for p in group if p.perturbed != p.original][:5]
@@ -154,6 +160,8 @@ def report(probes: Sequence[Probe], order: Sequence[str]) -> dict[str, Any]:
         "fairness_flip_rate": _rates(fairness)["flip_rate"] if fairness else None,
         "fairness_probes": len(fairness),
         "negation_same_intent": next((r["same_intent_after_negation"] for r in by_perturbation if r["kind"] == "negation"), None),
+        "negation_same_intent_unmarked": next((r["same_intent_unmarked"] for r in by_perturbation
+                                               if r["kind"] == "negation"), None),
     }
     return {"summary": summary, "by_perturbation": by_perturbation, "by_intent": by_intent,
             "probes": [asdict(p) for p in probes]}
@@ -172,7 +180,7 @@ def print_report(console: Any, result: dict[str, Any], worst_intents: int = 8) -
     for row in result["by_perturbation"]:
         misread = pct(row["misread_rate"])
         if row["kind"] == "negation":
-            misread = f"{pct(row['same_intent_after_negation'])} kept"
+            misread = f"{pct(row['same_intent_after_negation'])} kept, {pct(row['same_intent_unmarked'])} unmarked"
         table.add_row(row["perturbation"], row["kind"], str(row["n"]), pct(row["accuracy_original"]),
                       pct(row["accuracy_perturbed"]), pct(row.get("accuracy_change"), signed=True),
                       pct(row["flip_rate"]), misread)
@@ -192,5 +200,6 @@ def print_report(console: Any, result: dict[str, Any], worst_intents: int = 8) -
         f"invariant rewrites: accuracy {pct(inv['accuracy_original'])} → {pct(inv['accuracy_perturbed'])} %, "
         f"misread {pct(inv['misread_rate'])} %; name/place/gender swaps flip "
         f"{pct(summary['fairness_flip_rate'])} % of {summary['fairness_probes']}; "
-        f"negation keeps the intent {pct(summary['negation_same_intent'])} %"
+        f"negation keeps the intent {pct(summary['negation_same_intent'])} % (not marked as a negated request: "
+        f"{pct(summary['negation_same_intent_unmarked'])} %)"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.negation import MAX_SCOPE, hesitation, is_negated, negates, negations
+from dialogue.negation import MAX_SCOPE, hesitation, is_negated, negates, negations, without_negations
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,13 @@ def test_negates_looks_inside_the_scope_only() -> None:
     assert negates("please don't cancel my order", {"cancel"})
     assert not negates("cancel it, I don't need it anymore", {"cancel"})
     assert not negates("cancel it", {"cancel"})
+
+
+def test_without_negations_keeps_what_the_message_still_asks() -> None:
+    assert without_negations("don't cancel order 104302") == ""
+    assert without_negations("cancel order 104302, I don't need it anymore") == "cancel order 104302, I"
+    assert without_negations("please do not change the address") == "please"
+    assert without_negations("no, cancel it") == ", cancel it"  # "no" governs nothing after the comma
+    assert without_negations("no problem, cancel it") == "no problem, cancel it"  # not a negation
+    scoped = negations("I never asked to cancel my order 104302")[0]
+    assert scoped.scope == "asked to cancel my order 104302" and scoped.scope_end == len("I never asked to cancel my order 104302")

@@ -20,7 +20,8 @@ _turn_ids = itertools.count(time.time_ns() // 1000)
 
 
 def parse(conversation_id: str, intent: str, text: str | None = None, confidence: float = 0.95,
-          ranking: Sequence[tuple[str, float]] = (), **entities: Any) -> ParsedMessage:
+          ranking: Sequence[tuple[str, float]] = (), metadata: dict[str, Any] | None = None,
+          **entities: Any) -> ParsedMessage:
     """A parse as the NLU would give it: ``parse("c1", "inform", day="monday")``."""
     text = text if text is not None else f"{intent} " + " ".join(str(v) for v in entities.values())
     return ParsedMessage(
@@ -32,6 +33,7 @@ def parse(conversation_id: str, intent: str, text: str | None = None, confidence
         entities=tuple(
             Entity(type=k, value=v, text=str(v), start=0, end=len(str(v))) for k, v in entities.items()
         ),
+        metadata=metadata or {},
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from dialogue.dm.reading import Answer, Reading, confirmation_answer, looks_like_question, yes_confidence
 from dialogue.domain import Domain
-from dialogue.messages import IntentScore
+from dialogue.messages import NEGATION_KEY, IntentScore
 from dialogue.stores.memory import MemoryStore
 from dm_helpers import Chat, make_manager
 
@@ -258,6 +258,30 @@ async def test_a_flow_that_changes_data_starts_on_a_weak_intent_only_when_ground
     assert chat.acts == ["utter_clarify"] and chat.kinds() == []
     await chat.say("book", "book me on monday", confidence=0.6, day="monday")
     assert chat.acts == ["utter_ask_people"] and "form_started" in chat.kinds()
+
+
+def _negation(request_negated: bool, *negated: str) -> dict[str, Any]:
+    """The metadata ``negated_requests`` writes."""
+    return {NEGATION_KEY: {"negated": list(negated), "rest": "", "request_negated": request_negated}}
+
+
+async def test_a_negated_request_to_change_data_starts_nothing(chat: Chat, service: dict[str, Any]) -> None:
+    nothing_done = "text:All right, I haven't changed anything. What would you like me to do?"  # the built-in text
+    said = await chat.say("erase", "don't erase my data", confidence=1.0, metadata=_negation(True, "don't erase my data"))
+    assert said == [nothing_done] and service["erased"] == 0
+    assert chat.explained("negates the request") and chat.explained("don't erase my data")
+    assert await chat.say("book", "never book monday", day="monday", metadata=_negation(True, "never book monday")) \
+        == [nothing_done]
+    assert "form_started" not in chat.kinds()
+    # a negation that is not the request itself ("..., I don't need it") leaves the request as it was
+    kept = _negation(False, "don't need it")
+    assert await chat.say("erase", "erase it all, I don't need it", confidence=1.0, metadata=kept) == ["utter_erased"]
+    assert service["erased"] == 1
+
+
+async def test_a_negated_request_that_changes_nothing_is_answered(chat: Chat) -> None:
+    said = await chat.say("ask_hours", "don't you open on sundays", metadata=_negation(True, "don't you open"))
+    assert said == ["utter_hours"]
 
 
 def test_a_form_that_changes_data_must_confirm_first(domain: Domain, tmp_path: Path) -> None:

@@ -1,10 +1,32 @@
-"""Helpers for the NLU tests: a small hand-written domain on disk, empty parses."""
+"""Helpers for the NLU tests: a small hand-written domain on disk, empty parses, a keyword classifier."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from dialogue.messages import IntentScore, ParsedMessage
+from dialogue.nlu.base import READABLE_KEY
+
+
+class KeywordClassifier:
+    """A transparent stand-in for a trained classifier, for steps that re-read parts of a message: the intent
+    with most keywords at 0.95; a tie or no keyword is unsure (0.4). Remembers every text it read."""
+
+    def __init__(self, keywords: Mapping[str, set[str]]) -> None:
+        self.keywords = keywords
+        self.texts: list[str] = []
+
+    def process(self, parse: ParsedMessage) -> ParsedMessage:
+        self.texts.append(parse.text)
+        words = set(re.findall(r"[a-z0-9]+", parse.text.lower()))
+        hits = sorted(((len(words & keys), name) for name, keys in self.keywords.items()), reverse=True)
+        (best, name), (second, other) = hits[0], hits[1]
+        confidence = 0.95 if best and best > second else 0.4
+        ranking = (IntentScore(name=name, confidence=confidence), IntentScore(name=other, confidence=1 - confidence))
+        metadata = {**parse.metadata, READABLE_KEY: bool(best)}
+        return parse.model_copy(update={"intent": ranking[0], "intent_ranking": ranking, "metadata": metadata})
 
 NLU_YAML = """
 intents:

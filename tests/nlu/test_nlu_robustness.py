@@ -56,6 +56,7 @@ def test_report_counts_flips_misreadings_and_kept_negations() -> None:
         Probe("nlu example", "one typo", "invariance", "a", "y", "y1", original="a", perturbed="nlu_fallback"),
         Probe("nlu example", "one typo", "invariance", "a", "z", "z1", original="a", perturbed="b"),
         Probe("nlu example", "negation", "negation", "a", "w", "not w", original="a", perturbed="a"),
+        Probe("nlu example", "negation", "negation", "a", "u", "not u", original="a", perturbed="a", marked_negated=True),
         Probe("nlu example", "person name swapped", "fairness", "a", "v", "v2", original="a", perturbed="b"),
     ]
     result = report(probes, [p.name for p in PERTURBATIONS])
@@ -63,6 +64,7 @@ def test_report_counts_flips_misreadings_and_kept_negations() -> None:
     assert typo["n"] == 3 and typo["accuracy_original"] == 1.0 and typo["accuracy_perturbed"] == pytest.approx(1 / 3)
     assert typo["flip_rate"] == pytest.approx(2 / 3) and typo["misread_rate"] == pytest.approx(1 / 3)
     assert result["summary"]["negation_same_intent"] == 1.0
+    assert result["summary"]["negation_same_intent_unmarked"] == 0.5  # "not u" was marked as a negated request
     assert result["summary"]["fairness_flip_rate"] == 1.0
     assert result["by_intent"][0]["intent"] == "a"
 

@@ -35,6 +35,8 @@ def _default_nlu() -> list[ComponentSpec]:
         ComponentSpec(use="regex_entities"),
         ComponentSpec(use="lookup_entities"),
         ComponentSpec(use="sentence_intent"),
+        ComponentSpec(use="pleasantries"),
+        ComponentSpec(use="negated_requests"),
         ComponentSpec(use="synonyms"),
         ComponentSpec(use="entity_conflicts"),
         ComponentSpec(use="fallback"),

@@ -62,8 +62,9 @@ def convert_pipeline(config: dict[str, Any], report: Report, has_lookups: bool) 
     if not items:
         # Rasa's own default pipeline has no equivalent choice to make: dialogue's default is the nearest
         report.add("pipeline", "config.yml: pipeline: null", "Rasa's default pipeline (DIET) becomes dialogue's "
-                   "default NLU pipeline (TF-IDF classifier, regex/lookup entities, synonyms, fallback at 0.3, "
-                   "as Rasa's default FallbackClassifier).", "approximated")
+                   "default NLU pipeline (the few-shot sentence classifier, regex/lookup entities, pleasantries, "
+                   "negated requests, synonyms, fallback at 0.3, as Rasa's default FallbackClassifier).",
+                   "approximated")
         return {}, 0.3
     classifier: str | None = None
     extractors: list[dict[str, Any]] = []
@@ -109,7 +110,11 @@ def convert_pipeline(config: dict[str, Any], report: Report, has_lookups: bool) 
                    "added, since every dialogue domain needs one.", "approximated")
     if has_lookups and not any(s["use"] == "lookup_entities" for s in extractors):
         extractors.append({"use": "lookup_entities"})  # lookup tables fed Rasa's featurisers; here they find entities
-    nlu = [*extractors, {"use": classifier}, *[p for p in post if p["use"] == "synonyms"],
+    report.add("pipeline", "config.yml: pipeline", "pleasantries and negated_requests added after the classifier "
+               "(no Rasa equivalent): a request wrapped in a greeting is read as the request, and \"don't cancel "
+               "my order\" starts no cancellation (docs/nlu.md).", "approximated")
+    nlu = [*extractors, {"use": classifier}, {"use": "pleasantries"}, {"use": "negated_requests"},
+           *[p for p in post if p["use"] == "synonyms"],
            *([{"use": "entity_conflicts"}] if len(extractors) + (classifier == "joint_bert") > 1 else []),
            *[p for p in post if p["use"] != "synonyms"]]
     simple = [s["use"] if set(s) == {"use"} else s for s in nlu]

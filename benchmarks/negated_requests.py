@@ -1,0 +1,113 @@
+"""How often ``negated_requests`` stops a negated request to change data, and how often it stops a real one.
+
+    python benchmarks/negated_requests.py domains/customer_service domains/education domains/medical [--folds 5]
+
+Each fold trains the pack's pipeline on the other folds. For the held-out examples of every intent whose
+rule changes data (a cancellation, a booking, an enrolment: ``ChangeGuard``), it counts:
+
+* **requests stopped**: plain held-out examples marked as negated requests (the bot would say "I haven't
+  changed anything" to a real request; lower is better);
+* **negations caught**: the same examples negated the way the robustness audit does ("cancel my order" →
+  "don't cancel my order", "I want to ..." → "I don't want to ...") and marked (higher is better); the
+  baseline is the pipeline without the step, which marks nothing and starts every one of them;
+* **negated examples kept**: held-out examples that carry a negation and are still requests ("i don't
+  want CS101 anymore" as ``drop_course``), and how many the step lets through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from sklearn.model_selection import StratifiedKFold
+
+from dialogue.components import load_local_plugins
+from dialogue.dm.changes import ChangeGuard
+from dialogue.dm.conditions import CompiledRule
+from dialogue.domain import load_domain
+from dialogue.domain.examples import TrainingData
+from dialogue.domain.model import Domain
+from dialogue.domain.schema.pipeline import ComponentSpec
+from dialogue.negation import negations
+from dialogue.nlu.pipeline_builder import build_nlu, parse_batch
+from dialogue.testing.perturbations import negation
+
+CLASSIFIERS = {"tfidf_intent", "sentence_intent", "joint_bert"}
+
+
+def change_intents(domain: Domain) -> set[str]:
+    rules = [CompiledRule(spec, index) for index, spec in enumerate(domain.rules)]
+    guard = ChangeGuard(domain, rules)
+    return {intent for rule in rules if guard.leads_to_change(rule) for intent in rule.spec.when.intent or []}
+
+
+def with_the_step(domain: Domain) -> list[ComponentSpec]:
+    specs = list(domain.pipeline.nlu)
+    if not any(s.use == "negated_requests" for s in specs):
+        at = max(i for i, s in enumerate(specs) if s.use in CLASSIFIERS | {"pleasantries"})
+        specs.insert(at + 1, ComponentSpec(use="negated_requests"))
+    return specs
+
+
+def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
+    data = domain.training_data()
+    examples = list(data.examples)
+    watched = change_intents(domain)
+    counts: Counter[str] = Counter()
+    wrong: list[tuple[str, str, str]] = []
+    rng = random.Random(0)
+    splits = StratifiedKFold(folds, shuffle=True, random_state=0).split(examples, [e.intent for e in examples])
+    for train, held_out in splits:
+        steps = build_nlu(domain, with_the_step(domain), data=TrainingData(tuple(examples[i] for i in train),
+                                                                           data.synonyms), model_root=None)
+        held = [examples[i] for i in held_out if examples[i].intent in watched]
+        plain = [e for e in held if not negations(e.text)]
+        negated_examples = [e for e in held if negations(e.text)]
+        negated = [(e, negation(e.text, rng)) for e in plain]
+        negated = [(e, text) for e, text in negated if text]
+        for kind, items in (("plain", [(e, e.text) for e in plain]), ("negated", negated),
+                            ("negated example", [(e, e.text) for e in negated_examples])):
+            for (example, text), parse in zip(items, parse_batch(steps, [text for _, text in items])):
+                counts[f"{kind} n"] += 1
+                counts[f"{kind} started"] += parse.intent.name == example.intent  # what the bot would act on
+                marked = parse.negates_its_request()
+                counts[f"{kind} marked"] += marked
+                counts[f"{kind} started with the step"] += parse.intent.name == example.intent and not marked
+                if marked != (kind == "negated"):
+                    wrong.append((kind, example.intent, text))
+    for kind, intent, text in wrong[:show]:
+        print(f"  {'missed' if kind == 'negated' else 'stopped'}: {intent} | {text}")
+    return counts
+
+
+def share(counts: Counter[str], part: str, whole: str) -> str:
+    return f"{counts[part]}/{counts[whole]} ({100 * counts[part] / max(1, counts[whole]):.1f} %)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("domains", nargs="+", type=Path)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--show", type=int, default=12, help="list this many messages the step got wrong")
+    args = parser.parse_args()
+    table = Table(title=f"negated requests to change data, {args.folds}-fold held-out examples")
+    for column in ("pack", "requests stopped", "negations caught", "negations started (no step → step)",
+                   "negated examples kept"):
+        table.add_column(column, justify="left" if column == "pack" else "right")
+    for path in args.domains:
+        domain = load_domain(path)
+        load_local_plugins(domain)
+        print(f"{domain.name}: {args.folds} folds, intents {sorted(change_intents(domain))}")
+        c = measure(domain, args.folds, args.show)
+        table.add_row(domain.name, share(c, "plain marked", "plain n"), share(c, "negated marked", "negated n"),
+                      f"{c['negated started']} → {c['negated started with the step']} of {c['negated n']}",
+                      f"{c['negated example n'] - c['negated example marked']}/{c['negated example n']}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
