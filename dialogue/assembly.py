@@ -28,7 +28,7 @@ def prepare_nlu(domain: Domain, *, train: bool = True, progress: Progress | None
     """
     from dialogue.nlu.pipeline_builder import NotTrainedError, bind_preceding, train_or_load
 
-    components = []
+    components: list[Any] = []
     data = None
     for index, spec in enumerate(domain.pipeline.nlu):
         component = build_component("nlu", spec, domain)

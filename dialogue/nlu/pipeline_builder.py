@@ -89,7 +89,7 @@ def build_nlu(
     specs = list(specs if specs is not None else domain.pipeline.nlu)
     data = data if data is not None else domain.training_data()
     root = domain.model_dir if model_root is True else (model_root or None)
-    components = []
+    components: list[Any] = []
     for spec in specs:
         component = build_component("nlu", spec, domain)
         if isinstance(component, Trainable) and hasattr(component, "fingerprint"):
