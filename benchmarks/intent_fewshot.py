@@ -38,6 +38,9 @@ from dialogue.nlu.readers import read_training_data
 
 SYSTEMS: dict[str, list[ComponentSpec]] = {
     "sentence_intent": [ComponentSpec(use="sentence_intent")],
+    # with the default pipeline's steps after the classifier: what a domain that names nothing parses with
+    "sentence_intent + default steps": [ComponentSpec(use="sentence_intent"), ComponentSpec(use="pleasantries"),
+                                        ComponentSpec(use="negated_requests")],
     "sentence_intent, vectors only": [ComponentSpec(use="sentence_intent", sparse_weight=0.0)],
     "sentence_intent, no spelling": [ComponentSpec(use="sentence_intent", spelling=False)],
     "TF-IDF + LR + spelling": [ComponentSpec(use="tfidf_intent", spelling=True)],
