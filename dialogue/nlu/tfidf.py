@@ -30,6 +30,7 @@ from dialogue.nlu.base import (
 )
 from dialogue.nlu.blas import one_blas_thread
 from dialogue.nlu.calibration import fit_temperature, softmax
+from dialogue.nlu.contractions import expand_contractions
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.nlu.spelling import SpellingCorrector, corrector, word_counts
 from dialogue.protocols import ComponentConfig
@@ -47,6 +48,7 @@ class TfidfIntentClassifier:
         ranking_size: int = RANKING_SIZE
         seed: int = 0
         delexicalise: bool = False  # read entities found earlier in the pipeline as their types
+        expand_contractions: bool = True  # "don't", "dont" → "do not" in examples and messages (nlu/contractions.py)
         spelling: bool = False  # correct typos to example words, never real words (dialogue/nlu/spelling.py)
 
 
@@ -89,7 +91,7 @@ class TfidfIntentClassifier:
             raise ValueError("tfidf_intent: no training examples (add intents with examples to the domain)")
         if self.config.delexicalise:
             data = delexicalise_data(data)
-        texts = [e.text for e in data.examples]
+        texts = [self._written_out(e.text) for e in data.examples]
         self.spelling = corrector(word_counts(texts)) if self.config.spelling else None
         self.labels = data.intents
         y = np.array([self.labels.index(e.intent) for e in data.examples])
@@ -131,13 +133,16 @@ class TfidfIntentClassifier:
             return np.ones((len(texts), 1))
         return softmax(self._as_logits(self.model.decision_function(list(texts))), self.temperature)
 
+    def _written_out(self, text: str) -> str:
+        return expand_contractions(text) if self.config.expand_contractions else text
+
     def process(self, parse: ParsedMessage) -> ParsedMessage:
         return self.process_batch([parse])[0]
 
     def process_batch(self, parses: Sequence[ParsedMessage]) -> list[ParsedMessage]:
         if not parses:
             return []
-        texts = [delexicalised_text(p) if self.config.delexicalise else p.text for p in parses]
+        texts = [self._written_out(delexicalised_text(p) if self.config.delexicalise else p.text) for p in parses]
         if self.spelling is not None:
             texts = [self.spelling.correct(t) for t in texts]
         probs = self.predict_proba(texts)

@@ -35,6 +35,7 @@ from dialogue.messages import ParsedMessage
 from dialogue.nlu.base import OOS_KEY, RANKING_SIZE, NotTrainedError, content_hash, ranking_from_scores, readability
 from dialogue.nlu.blas import one_blas_thread
 from dialogue.nlu.calibration import fit_temperature, softmax
+from dialogue.nlu.contractions import expand_contractions
 from dialogue.nlu.delex import delexicalise_data, delexicalised_text
 from dialogue.nlu.outofscope import OutOfScopeModel, fit_out_of_scope, nearest_similarity
 from dialogue.nlu.sentence.single_message import SingleMessageScorer
@@ -66,6 +67,10 @@ class SentenceIntentClassifier:
             description="Keep only n-grams seen in at least this many examples (default: 2 from 200 examples, else 1).",
         )
         delexicalise: bool = Field(False, description="Read entities found earlier in the pipeline as their types.")
+        expand_contractions: bool = Field(
+            True, description="Write contractions out (\"don't\", \"dont\" → \"do not\") in the examples and "
+            "messages before reading them (dialogue/nlu/contractions.py).",
+        )
         spelling: bool = Field(
             True, description="Correct a word that is neither in the examples nor a real English word to the one "
             "example word a typo away (needs pyspellchecker's dictionary).",
@@ -130,6 +135,7 @@ class SentenceIntentClassifier:
 
     def _texts(self, parses: Sequence[ParsedMessage]) -> list[str]:
         texts = [delexicalised_text(p) if self.config.delexicalise else p.text for p in parses]
+        texts = [expand_contractions(t) for t in texts] if self.config.expand_contractions else texts
         return [self.spelling.correct(t) for t in texts] if self.spelling is not None else texts
 
     def _corrector(self, counts: Any) -> SpellingCorrector | None:
@@ -168,6 +174,7 @@ class SentenceIntentClassifier:
         if self.config.delexicalise:
             data = delexicalise_data(data)
         texts = [e.text for e in data.examples]
+        texts = [expand_contractions(t) for t in texts] if self.config.expand_contractions else texts
         self.labels = data.intents
         y = np.array([self.labels.index(e.intent) for e in data.examples])
         self.tuned_layers, self._encoder, self._scorer = None, None, None
