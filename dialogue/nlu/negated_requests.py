@@ -102,7 +102,8 @@ class NegatedRequests(RereadsParts):
         found = {i: n for i, n in found.items() if n}
         if not found:
             return list(parses)
-        parts = [(i, "rest", without_negations(parses[i].text)) for i in found]
+        rests = {i: without_negations(parses[i].text) for i in found}
+        parts = [(i, "rest", rest) for i, rest in rests.items()]
         parts += [(i, "negated", n.scope) for i, negated in found.items() for n in negated]
         parts = [(i, kind, text) for i, kind, text in parts if any(c.isalnum() for c in text)]
         read: dict[tuple[int, str], list[ParsedMessage]] = {}
@@ -114,7 +115,7 @@ class NegatedRequests(RereadsParts):
             rest_stands = any(self._reads_as(parse, p) for p in read.get((index, "rest"), []))
             request_negated = any(self._reads_as(parse, p) and not self.idiomatic(parse.intent.name, p.text)
                                   for p in read.get((index, "negated"), []))
-            note = {"negated": [f"{n.cue} {n.scope}".strip() for n in negated], "rest": without_negations(parse.text),
+            note = {"negated": [f"{n.cue} {n.scope}".strip() for n in negated], "rest": rests[index],
                     "request_negated": request_negated and not rest_stands}
             result[index] = parse.model_copy(update={"metadata": {**parse.metadata, NEGATION_KEY: note}})
         return result
