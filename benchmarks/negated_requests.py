@@ -31,26 +31,16 @@ from dialogue.dm.conditions import CompiledRule
 from dialogue.domain import load_domain
 from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
-from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.negation import negations
+from dialogue.nlu.evaluation import INTENT_CLASSIFIERS, with_step
 from dialogue.nlu.pipeline_builder import build_nlu, parse_batch
 from dialogue.testing.perturbations import negation
-
-CLASSIFIERS = {"tfidf_intent", "sentence_intent", "joint_bert"}
 
 
 def change_intents(domain: Domain) -> set[str]:
     rules = [CompiledRule(spec, index) for index, spec in enumerate(domain.rules)]
     guard = ChangeGuard(domain, rules)
     return {intent for rule in rules if guard.leads_to_change(rule) for intent in rule.spec.when.intent or []}
-
-
-def with_the_step(domain: Domain) -> list[ComponentSpec]:
-    specs = list(domain.pipeline.nlu)
-    if not any(s.use == "negated_requests" for s in specs):
-        at = max(i for i, s in enumerate(specs) if s.use in CLASSIFIERS | {"pleasantries"})
-        specs.insert(at + 1, ComponentSpec(use="negated_requests"))
-    return specs
 
 
 def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
@@ -60,10 +50,11 @@ def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
     counts: Counter[str] = Counter()
     wrong: list[tuple[str, str, str]] = []
     rng = random.Random(0)
+    specs = with_step(domain.pipeline.nlu, "negated_requests", INTENT_CLASSIFIERS | {"pleasantries"})
     splits = StratifiedKFold(folds, shuffle=True, random_state=0).split(examples, [e.intent for e in examples])
     for train, held_out in splits:
-        steps = build_nlu(domain, with_the_step(domain), data=TrainingData(tuple(examples[i] for i in train),
-                                                                           data.synonyms), model_root=None)
+        fold_data = TrainingData(tuple(examples[i] for i in train), data.synonyms)
+        steps = build_nlu(domain, specs, data=fold_data, model_root=None)
         held = [examples[i] for i in held_out if examples[i].intent in watched]
         plain = [e for e in held if not negations(e.text)]
         negated_examples = [e for e in held if negations(e.text)]

@@ -23,9 +23,8 @@ from dialogue.components import load_local_plugins
 from dialogue.domain import load_domain
 from dialogue.domain.model import Domain
 from dialogue.domain.schema.pipeline import ComponentSpec
-from dialogue.nlu.evaluation import cross_validate
+from dialogue.nlu.evaluation import INTENT_CLASSIFIERS, cross_validate
 
-CLASSIFIERS = {"tfidf_intent", "joint_bert", "sentence_intent"}
 VARIANTS = {
     "sentence": ComponentSpec(use="sentence_intent"),  # sentence vectors beside TF-IDF features (the default)
     "sentence_vectors": ComponentSpec(use="sentence_intent", sparse_weight=0.0),
@@ -101,7 +100,7 @@ def main() -> None:
         table.add_column(column, justify="right")
     base = None
     for name in args.variants:
-        specs = [variant_spec(name, s) if s.use in CLASSIFIERS else s for s in domain.pipeline.nlu]
+        specs = [variant_spec(name, s) if s.use in INTENT_CLASSIFIERS else s for s in domain.pipeline.nlu]
         variant = dataclasses.replace(domain, pipeline=domain.pipeline.model_copy(update={"nlu": specs}))
         started = time.perf_counter()
         r = cross_validate(variant, folds=args.folds)

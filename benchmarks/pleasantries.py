@@ -16,7 +16,6 @@ import argparse
 import random
 import time
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,21 +27,11 @@ from dialogue.components import load_local_plugins
 from dialogue.domain import load_domain
 from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
-from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.messages import FALLBACK_INTENT
+from dialogue.nlu.evaluation import with_step
 from dialogue.nlu.pipeline_builder import build_nlu, parse_batch
 from dialogue.nlu.pleasantries import Pleasantries
 from dialogue.testing.perturbations import politeness
-
-CLASSIFIERS = {"tfidf_intent", "sentence_intent", "joint_bert"}
-
-
-def with_the_step(specs: Sequence[ComponentSpec]) -> list[ComponentSpec]:
-    specs = list(specs)
-    if not any(s.use == "pleasantries" for s in specs):
-        at = next(i for i, s in enumerate(specs) if s.use in CLASSIFIERS)
-        specs.insert(at + 1, ComponentSpec(use="pleasantries"))
-    return specs
 
 
 def timed_parse(components: list[Any], texts: list[str]) -> tuple[list[Any], float]:
@@ -56,7 +45,7 @@ def compare(domain: Domain, folds: int, show: int) -> tuple[Counter[str], Counte
     data = domain.training_data()
     examples = list(data.examples)
     labels = [e.intent for e in examples]
-    specs = with_the_step(domain.pipeline.nlu)
+    specs = with_step(domain.pipeline.nlu, "pleasantries")
     counts: Counter[str] = Counter()
     seconds: Counter[str] = Counter()
     regressions = []  # right without the step, wrong with it

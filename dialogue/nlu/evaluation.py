@@ -18,7 +18,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,26 @@ from dialogue.domain.schema.pipeline import ComponentSpec
 from dialogue.messages import FALLBACK_INTENT, ParsedMessage
 from dialogue.nlu.pipeline_builder import build_nlu, parse_batch, parse_one
 
+#: the built-in intent classifiers, by preset name
+CLASSIFIER_PRESETS = {"sentence": "sentence_intent", "tfidf": "tfidf_intent", "bert": "joint_bert"}
+INTENT_CLASSIFIERS = frozenset(CLASSIFIER_PRESETS.values())
+
 #: the default pipeline with each intent classifier
 PRESETS: dict[str, list[str]] = {
     name: ["regex_entities", "lookup_entities", classifier, "pleasantries", "negated_requests", "synonyms",
            "entity_conflicts", "fallback"]
-    for name, classifier in (("sentence", "sentence_intent"), ("tfidf", "tfidf_intent"), ("bert", "joint_bert"))
+    for name, classifier in CLASSIFIER_PRESETS.items()
 }
+
+
+def with_step(specs: Sequence[ComponentSpec], use: str, after: Collection[str] = INTENT_CLASSIFIERS) -> list[ComponentSpec]:
+    """``specs`` with step ``use`` right after the last of ``after`` (the classifier), unless it is there already:
+    what a benchmark of a step measures on a domain whose pipeline lacks it."""
+    specs = list(specs)
+    if not any(s.use == use for s in specs):
+        at = max(i for i, s in enumerate(specs) if s.use in after)
+        specs.insert(at + 1, ComponentSpec(use=use))
+    return specs
 
 Progress = Callable[[str, float], None]
 

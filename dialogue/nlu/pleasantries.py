@@ -151,7 +151,6 @@ class Pleasantries(RereadsParts):
     def _confident(self, piece: ParsedMessage) -> bool:
         return piece.intent.confidence >= self.config.min_confidence and piece.metadata.get(READABLE_KEY) is not False
 
-
     def _worded_apart(self, cut: Cut, pleasantry: str, request: str) -> bool:
         """The request has a word no pleasantry example has; a pleasantry cut off unpunctuated has only such words."""
         if word_set(request) <= self.vocabulary:
