@@ -11,13 +11,17 @@ rule changes data (a cancellation, a booking, an enrolment: ``ChangeGuard``), it
   "don't cancel my order", "I want to ..." → "I don't want to ...") and marked (higher is better); the
   baseline is the pipeline without the step, which marks nothing and starts every one of them;
 * **negated examples kept**: held-out examples that carry a negation and are still requests ("i don't
-  want CS101 anymore" as ``drop_course``), and how many the step lets through.
+  want CS101 anymore" as ``drop_course``), and how many the step lets through;
+* **negative questions stopped**: the same examples asked as a negative question ("cancel my order" →
+  "can't you cancel my order?", "why don't you ...", "I want to ..." → "why can't I ...?"), which ask for
+  the request; marking one makes the bot answer "I haven't changed anything" (lower is better).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -43,6 +47,22 @@ def change_intents(domain: Domain) -> set[str]:
     return {intent for rule in rules if guard.leads_to_change(rule) for intent in rule.spec.when.intent or []}
 
 
+_WANT = re.compile(r"^\s*(?:please\s+)?i\s+(?:want|need|would like|'d like)\s+to\s+(.+?)[.!?]*$", re.IGNORECASE)
+_IMPERATIVE = re.compile(r"^\s*(?:please\s+)?don't\s+(.+)$", re.IGNORECASE)  # what ``negation`` makes of one
+_QUESTIONS = ("can't you {}?", "why don't you {}?", "couldn't you {}?", "won't you {}?")
+
+
+def negative_question(text: str, rng: random.Random) -> str | None:
+    """The request asked as a negative question, or None when it is neither a bare imperative nor "I want to ..."."""
+    wanted = _WANT.match(text)
+    if wanted:
+        return f"why can't I {wanted.group(1)}?"
+    imperative = _IMPERATIVE.match(negation(text, rng) or "")
+    if imperative is None:
+        return None
+    return rng.choice(_QUESTIONS).format(imperative.group(1).rstrip(".!? "))
+
+
 def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
     data = domain.training_data()
     examples = list(data.examples)
@@ -60,8 +80,10 @@ def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
         negated_examples = [e for e in held if negations(e.text)]
         negated = [(e, negation(e.text, rng)) for e in plain]
         negated = [(e, text) for e, text in negated if text]
+        questions = [(e, negative_question(e.text, rng)) for e in plain]
+        asked = [(e, text) for e, text in questions if text]
         for kind, items in (("plain", [(e, e.text) for e in plain]), ("negated", negated),
-                            ("negated example", [(e, e.text) for e in negated_examples])):
+                            ("negated example", [(e, e.text) for e in negated_examples]), ("question", asked)):
             for (example, text), parse in zip(items, parse_batch(steps, [text for _, text in items])):
                 counts[f"{kind} n"] += 1
                 counts[f"{kind} started"] += parse.intent.name == example.intent  # what the bot would act on
@@ -87,7 +109,7 @@ def main() -> None:
     args = parser.parse_args()
     table = Table(title=f"negated requests to change data, {args.folds}-fold held-out examples")
     for column in ("pack", "requests stopped", "negations caught", "negations started (no step → step)",
-                   "negated examples kept"):
+                   "negated examples kept", "negative questions stopped", "negative questions read as asked"):
         table.add_column(column, justify="left" if column == "pack" else "right")
     for path in args.domains:
         domain = load_domain(path)
@@ -96,7 +118,8 @@ def main() -> None:
         c = measure(domain, args.folds, args.show)
         table.add_row(domain.name, share(c, "plain marked", "plain n"), share(c, "negated marked", "negated n"),
                       f"{c['negated started']} → {c['negated started with the step']} of {c['negated n']}",
-                      f"{c['negated example n'] - c['negated example marked']}/{c['negated example n']}")
+                      f"{c['negated example n'] - c['negated example marked']}/{c['negated example n']}",
+                      share(c, "question marked", "question n"), share(c, "question started with the step", "question n"))
     Console().print(table)
 
 

@@ -10,6 +10,11 @@ NLU, actions and plugins may use it too.
   ``MAX_SCOPE`` words. "please don't" has an empty scope; so has "no" in "no, keep it".
 * Fixed phrases that contain a cue but say nothing negative ("no problem", "why not", "don't worry")
   are not negations.
+* A **negative question** asks rather than refuses: a modal with "n't" before its subject ("can't you
+  cancel it?", "won't you", "couldn't I") at the start of a clause, or any "n't" right after "why" or
+  "how come" ("why don't you cancel it", "why can't I change the address", "how come I can't log in").
+  It is reported with ``question`` set; it takes nothing away from the request (``without_negations``,
+  ``negates``), but it is no clear yes either.
 * A **hesitation** is a hedge ("maybe", "not sure", "i guess", "hmm", "wait"...): the message is not a
   clear answer either way. A negation cue inside a hedge ("not" in "not sure") is part of the hedge.
 """
@@ -37,6 +42,12 @@ _CUES = frozenset({
 #: two-word cues (the second word completes a negation: "rather not", "no longer")
 _PAIRS = {("do", "not"), ("does", "not"), ("did", "not"), ("will", "not"), ("would", "not"), ("should", "not"),
           ("could", "not"), ("can", "not")}
+#: modals whose "n't" before a subject makes a question that asks for something: "can't you cancel it?"
+_QUESTION_MODALS = frozenset({"can't", "cant", "cannot", "couldn't", "couldnt", "won't", "wont", "wouldn't", "wouldnt"})
+_SUBJECTS = frozenset({"you", "u", "ya", "i", "we"})
+#: words that may come before a clause's first word without starting it: "so can't you...", "hey, why don't..."
+_OPENERS = frozenset({"so", "and", "but", "well", "ok", "okay", "hey", "hi", "please", "seriously", "um", "like",
+                      "then", "just"})
 #: phrases with a cue that are not negative; matched as whole word sequences
 _PSEUDO = tuple(tuple(p.split()) for p in (
     "no problem", "no problems", "no prob", "no probs", "no worries", "no worry", "not a problem", "no doubt",
@@ -62,6 +73,7 @@ class Negation:
     end: int
     scope: str
     scope_end: int  # where the negated words end (``end`` when the scope is empty)
+    question: bool = False  # a negative question ("can't you cancel it?"): it asks for the scope, not against it
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,28 @@ def _cue_positions(words: list[str]) -> list[tuple[int, int]]:
     return cues
 
 
+def _clause_start(words: list[str], index: int) -> bool:
+    """Nothing but openers ("so", "hey"...) between the start of the clause and ``words[index]``."""
+    while index > 0 and words[index - 1] in _OPENERS:
+        index -= 1
+    return index == 0 or words[index - 1] in _TERMINATORS
+
+
+def _asks(words: list[str], start: int, end: int) -> bool:
+    """The cue at ``words[start:end]`` opens a negative question: "can't you...", "why don't you...", "how come
+    I can't..."."""
+    cue = words[start]
+    if end - start != 1 or not (cue.endswith("n't") or cue in _QUESTION_MODALS or cue.endswith("nt")):
+        return False
+    before = words[:start]
+    if before[-1:] == ["why"] or before[-2:] == ["how", "come"]:
+        return True
+    if before[-3:-1] == ["how", "come"] and before[-1] in _SUBJECTS:  # "how come I can't..."
+        return True
+    following = words[end] if end < len(words) else ""
+    return cue in _QUESTION_MODALS and following in _SUBJECTS and _clause_start(words, start)
+
+
 def negations(text: str) -> list[Negation]:
     """Every negation in ``text`` with its scope; fixed positive phrases and hedges are left out."""
     tokens = _tokens(text)
@@ -126,19 +160,26 @@ def negations(text: str) -> list[Negation]:
             end=tokens[b - 1].end,
             scope=text[scope[0].start:scope[-1].end] if scope else "",
             scope_end=scope[-1].end if scope else tokens[b - 1].end,
+            question=_asks(words, a, b),
         ))
     return found
 
 
 def without_negations(text: str) -> str:
     """``text`` with every negation cue and its scope taken out: "cancel it, I don't need it anymore" → "cancel
-    it, I"; "don't cancel order 104302" → "": what the message still asks for."""
+    it, I"; "don't cancel order 104302" → "": what the message still asks for. A negative question stays ("can't
+    you cancel it?" asks for the cancellation)."""
     kept, position = [], 0
-    for negation in negations(text):
+    for negation in refusals(text):
         kept.append(text[position:negation.start])
         position = max(position, negation.scope_end)
     kept.append(text[position:])
     return " ".join(" ".join(kept).split())
+
+
+def refusals(text: str) -> list[Negation]:
+    """The negations in ``text`` that speak against their scope: all but the negative questions."""
+    return [negation for negation in negations(text) if not negation.question]
 
 
 def is_negated(text: str) -> bool:
@@ -147,8 +188,9 @@ def is_negated(text: str) -> bool:
 
 
 def negates(text: str, words: set[str] | frozenset[str]) -> bool:
-    """True when one of ``words`` (lower case) lies in the scope of a negation: "don't cancel it" negates cancel."""
-    return any({t.text for t in _tokens(negation.scope)} & words for negation in negations(text))
+    """True when one of ``words`` (lower case) lies in the scope of a negation: "don't cancel it" negates cancel,
+    "can't you cancel it?" does not."""
+    return any({t.text for t in _tokens(negation.scope)} & words for negation in refusals(text))
 
 
 def hesitation(text: str) -> str | None:

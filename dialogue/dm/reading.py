@@ -76,7 +76,8 @@ def confirmation_answer(text: str, yes: float, reading: Reading, refusing_intent
     """Is ``text`` a clear yes, a no, unclear, or something else? With the reason, for explanations.
 
     A negation is a no ("don't cancel it", "no, keep it") unless the message opens with a yes ("yes, don't
-    wait"): then it is unclear, like a hedge ("maybe", "not sure"). A yes needs ``yes`` (see
+    wait"): then it is unclear, like a hedge ("maybe", "not sure"), and so is a negative question alone
+    ("can't you just do it?"). A yes needs ``yes`` (see
     ``yes_confidence``; a button payload has 1.0) at or above ``threshold``; below it, it is unclear. An
     intent that refuses (``deny``, or one that cancels the form) is a no, unless the message opens with a
     yes ("yes, cancel it" read as "stop"): unclear again.
@@ -86,6 +87,8 @@ def confirmation_answer(text: str, yes: float, reading: Reading, refusing_intent
         said = " / ".join(f"{n.cue} {n.scope}".strip() for n in found)
         if opens_with_yes(text):
             return Answer.UNCLEAR, f"yes and no at once ({said!r})"
+        if all(negation.question for negation in found):
+            return Answer.UNCLEAR, f"a negative question ({said!r}), not a yes or a no"
         return Answer.NO, f"negated ({said!r})"
     hedge = hesitation(text)
     if hedge is not None:

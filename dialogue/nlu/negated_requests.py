@@ -11,7 +11,9 @@ the negated words alone read as the request and the rest does not:
 * "cancel order 104302, I don't need it anymore": "need it anymore" is no cancellation, and "cancel order
   104302, I" still is: the request stands;
 * "I don't want CS101 anymore", written by the author as ``drop_course``: "want CS101 anymore" is no
-  drop: the negation is how people ask for it, and the request stands.
+  drop: the negation is how people ask for it, and the request stands;
+* "can't you cancel order 104302?", "why don't you cancel it": a negative question asks for what it
+  names (``Negation.question``), so it is not looked at.
 
 ``metadata["nlu_negation"]`` holds the negated phrases, the rest and ``request_negated``. The intent stays
 as read, so an answer such as "don't cancel it" still reads as the no it is at a confirmation; the
@@ -30,7 +32,7 @@ from pydantic import Field
 from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import NEGATION_KEY, ParsedMessage
-from dialogue.negation import negations, without_negations
+from dialogue.negation import refusals, without_negations
 from dialogue.nlu.base import content_hash
 from dialogue.nlu.rereading import RereadsParts, word_set
 from dialogue.protocols import ComponentConfig
@@ -73,7 +75,7 @@ class NegatedRequests(RereadsParts):
     def train(self, data: TrainingData, progress: Callable[[str, float], None] | None = None) -> None:
         self.idioms, self.plain = {}, {}
         for example in data.examples:
-            negated = [n.scope for n in negations(example.text) if n.scope]
+            negated = [n.scope for n in refusals(example.text) if n.scope]
             if negated:
                 self.idioms.setdefault(example.intent, []).extend(word_set(scope) for scope in negated)
             else:
@@ -98,7 +100,7 @@ class NegatedRequests(RereadsParts):
         return part is not None and part.intent.name == parse.intent.name and part.intent.confidence >= self.min_confidence
 
     def process_batch(self, parses: Sequence[ParsedMessage]) -> list[ParsedMessage]:
-        found = {i: negations(p.text) for i, p in enumerate(parses) if p.intent.name}
+        found = {i: refusals(p.text) for i, p in enumerate(parses) if p.intent.name}
         found = {i: n for i, n in found.items() if n}
         if not found:
             return list(parses)

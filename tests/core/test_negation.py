@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.negation import MAX_SCOPE, hesitation, is_negated, negates, negations, without_negations
+from dialogue.negation import MAX_SCOPE, hesitation, is_negated, negates, negations, refusals, without_negations
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,32 @@ def test_without_negations_keeps_what_the_message_still_asks() -> None:
     assert without_negations("no problem, cancel it") == "no problem, cancel it"  # not a negation
     scoped = negations("I never asked to cancel my order 104302")[0]
     assert scoped.scope == "asked to cancel my order 104302" and scoped.scope_end == len("I never asked to cancel my order 104302")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["can't you just cancel order 104302?", "why can't I cancel my order", "why don't you cancel it",
+     "how come I can't change my address", "so, couldn't you change the address?", "hey cant u cancel it",
+     "won't you book it for me", "Why didn't you cancel my order?"],
+)
+def test_a_negative_question_asks_for_what_it_names(text: str) -> None:
+    (negation,) = negations(text)
+    assert negation.question
+    assert is_negated(text) and not refusals(text)
+    assert without_negations(text) == text
+    assert not negates(text, {"cancel", "change", "book"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["don't you dare cancel it", "you can't cancel it, I need it", "I can't cancel my order", "do not cancel it",
+     "why would you cancel it, don't"],  # the subject comes first, or no question opens the clause
+)
+def test_a_negation_that_is_no_question_still_refuses(text: str) -> None:
+    assert refusals(text) and not any(n.question for n in negations(text))
+
+
+def test_a_question_beside_a_refusal_leaves_the_refusal() -> None:
+    found = negations("no, can't you see I want it?")
+    assert [(n.cue, n.question) for n in found] == [("no", False), ("can't", True)]
+    assert [n.cue for n in refusals("no, can't you see I want it?")] == ["no"]

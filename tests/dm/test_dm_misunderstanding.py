@@ -107,6 +107,8 @@ def _reading(intent: str = "affirm", out_of_scope: bool = False) -> Reading:
         ("hmm wait", 0.92, _reading(), Answer.UNCLEAR),
         ("not sure tbh", 0.0, _reading("nlu_fallback"), Answer.UNCLEAR),
         ("yes but don't", 0.9, _reading(), Answer.UNCLEAR),
+        ("can't you just do it?", 0.9, _reading(), Answer.UNCLEAR),  # asks, but is no clear yes
+        ("no, can't you see I need it?", 0.0, _reading("deny"), Answer.NO),  # the "no" refuses
         ("k", 0.67, _reading(), Answer.UNCLEAR),
         ("stop", 0.0, _reading("stop"), Answer.NO),
         ("yes, cancel it please", 0.0, _reading("stop"), Answer.UNCLEAR),  # a yes the classifier read as "stop"

@@ -52,6 +52,13 @@ def test_the_authors_own_negated_phrasing_is_a_request() -> None:
     assert read("don't leave the course").negates_its_request()  # like the plain "leave the course"
 
 
+def test_a_negative_question_asks_for_the_request() -> None:
+    for text in ("can't you drop CS101?", "why can't I drop CS101", "why don't you enrol me in CS101"):
+        parse = read(text)
+        assert parse.intent.name in ("drop_course", "enroll") and not parse.negates_its_request(), text
+    assert read("don't you dare drop CS101").negates_its_request()  # a prohibition, not a question
+
+
 def test_messages_without_a_negation_are_not_read_again() -> None:
     step, classifier = negated_requests()
     parses = [classifier.process(parse_of(text)) for text in ("drop CS101", "no problem, enrol me")]
