@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from counting import share
 from rich.console import Console
 from rich.table import Table
 from sklearn.model_selection import StratifiedKFold
@@ -95,10 +96,6 @@ def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
     for kind, intent, text in wrong[:show]:
         print(f"  {'missed' if kind == 'negated' else 'stopped'}: {intent} | {text}")
     return counts
-
-
-def share(counts: Counter[str], part: str, whole: str) -> str:
-    return f"{counts[part]}/{counts[whole]} ({100 * counts[part] / max(1, counts[whole]):.1f} %)"
 
 
 def main() -> None:

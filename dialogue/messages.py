@@ -104,6 +104,10 @@ FALLBACK_INTENT = "nlu_fallback"
 #: ``metadata`` key the ``negated_requests`` step writes: {"negated": [phrases], "rest": str, "request_negated": bool}
 NEGATION_KEY = "nlu_negation"
 
+#: ``metadata`` key the ``multiple_requests`` step writes about a second request: {"intent": str, "confidence": float,
+#: "text": its words, "beside": the words of the other request, and "was" when the message's reading was replaced}
+ALSO_KEY = "nlu_also"
+
 
 class ParsedMessage(BusMessage):
     """What NLU understood of a user message."""
@@ -124,6 +128,21 @@ class ParsedMessage(BusMessage):
         """The message negates what it is read as ("don't cancel order 104302"), per ``negated_requests``."""
         found = self.metadata.get(NEGATION_KEY)
         return isinstance(found, dict) and bool(found.get("request_negated"))
+
+    def second_request(self) -> ParsedMessage | None:
+        """The second request in the message ("..., and what's your return policy"), per ``multiple_requests``: its
+        words, its intent and the entities found in those words."""
+        found = self.metadata.get(ALSO_KEY)
+        if not isinstance(found, dict) or not isinstance(found.get("intent"), str) or not found.get("text"):
+            return None
+        text = str(found["text"])
+        start = self.text.find(text)
+        entities = tuple(e.model_copy(update={"start": e.start - start, "end": e.end - start}) for e in self.entities
+                         if start >= 0 and start <= e.start and e.end <= start + len(text))
+        intent = IntentScore(name=found["intent"], confidence=float(found.get("confidence", 0.0)))
+        metadata = {key: value for key, value in self.metadata.items() if key != ALSO_KEY}
+        return self.model_copy(update={"text": text, "intent": intent, "intent_ranking": (intent,), "entities": entities,
+                                       "metadata": metadata})
 
 
 class Decision(BusMessage):

@@ -15,6 +15,9 @@ from dialogue.dm.conditions import CompiledRule
 from dialogue.domain.model import Domain
 from dialogue.messages import FALLBACK_INTENT, NEGATION_KEY, ParsedMessage
 
+#: the steps of a rule that only answers: a second question in a message may run such a rule
+ANSWERING_STEPS = frozenset({"respond", "action", "set_slot", "clear_slot"})
+
 
 class ChangeGuard:
     def __init__(self, domain: Domain, rules: Iterable[CompiledRule]) -> None:
@@ -32,6 +35,15 @@ class ChangeGuard:
     def changes_data(self, action: str | None) -> bool:
         spec = self.domain.actions.get(action) if action else None
         return spec is not None and spec.changes_data
+
+    def only_answers(self, rule: CompiledRule) -> bool:
+        """The rule says or looks something up, and starts, stops, ends and changes nothing."""
+        return all(step.kind in ANSWERING_STEPS and not (step.kind == "action" and self.changes_data(step.action))
+                   for step in rule.spec.then)
+
+    def writes_itself(self, rule: CompiledRule) -> bool:
+        """The rule runs a data-changing action itself (not through a form that confirms first)."""
+        return rule.index in self.writes
 
     def leads_to_change(self, rule: CompiledRule) -> bool:
         return rule.index in self.writes or rule.index in self.flows

@@ -30,15 +30,16 @@ from pydantic import Field
 from dialogue.dm.changes import ChangeGuard
 from dialogue.dm.conditions import CompiledRule, Situation
 from dialogue.dm.forms import FormEngine
-from dialogue.dm.reading import Reading, looks_like_question
+from dialogue.dm.reading import Reading
 from dialogue.dm.slots import initial_slots
 from dialogue.dm.steps import run_steps
 from dialogue.dm.tracker import Tracker, record
 from dialogue.dm.turn import Turn
 from dialogue.domain.model import Domain
 from dialogue.locks import KeyedLocks
-from dialogue.messages import FALLBACK_INTENT, BotTurn, Button, Decision, Event, ParsedMessage
+from dialogue.messages import ALSO_KEY, FALLBACK_INTENT, NEGATION_KEY, BotTurn, Button, Decision, Event, ParsedMessage
 from dialogue.protocols import ComponentConfig, TrackerStore, tells_positions
+from dialogue.questions import looks_like_question
 from dialogue.stores.base import Position, StoreConflict
 
 log = logging.getLogger("dialogue.dm")
@@ -319,6 +320,7 @@ class RuleDialogueManager:
         return name, confidence
 
     async def _decide(self, turn: Turn) -> None:
+        self._task_first(turn)
         parse = turn.parse
         assert parse is not None
         config = self.config
@@ -358,10 +360,12 @@ class RuleDialogueManager:
                     turn.explain(f"{slot} not kept: the message was not understood")
 
         handled = await self._handle(turn, intent, confidence, fills, previous_action)
+        before_form = len(turn.acts)
         if turn.state.form is not None and not turn.ended:
             await self.forms.advance(turn)
         if handled:
             turn.set_failures(0)
+            await self._answer_second_question(turn, previous_action, before_form)
         if turn.acts:
             turn.add("bot", acts=[act.name for act in turn.acts])
 
@@ -380,6 +384,7 @@ class RuleDialogueManager:
         interrupt = self._first_rule(situation, interrupting=True) if turn.state.form is not None else None
         if interrupt is not None:
             turn.explain(f"rule {interrupt.name} interrupted form {turn.state.form} (priority {interrupt.spec.priority})")
+            turn.urgent = True
             await run_steps(turn, interrupt.spec.then, self.forms, interrupt.name)
             return True
         reading = self._reading(turn, situation) if turn.state.form is not None else None
@@ -401,6 +406,7 @@ class RuleDialogueManager:
             digression = turn.state.form
             turn.explain(f"rule {rule.name} fired (priority {rule.spec.priority})"
                          + (f"; digression from form {digression}" if digression else ""))
+            turn.urgent = rule.spec.interrupt
             await run_steps(turn, rule.spec.then, self.forms, rule.name)
             return True
         if turn.state.form is not None:
@@ -411,6 +417,65 @@ class RuleDialogueManager:
             return True
         self._fallback(turn, intent)
         return False
+
+    def _task_first(self, turn: Turn) -> None:
+        """"what's your return policy? I want to return order 104302", read as the policy question: outside a form,
+        the task leads and the question is answered after it, as if the two had been written the other way round.
+        The task piece was read clearly and negates nothing (``multiple_requests``), and only a rule that starts a
+        form leads this way: a form that changes data confirms first, a rule that writes by itself is never run
+        from a piece of a message."""
+        parse = turn.parse
+        second = parse.second_request() if parse is not None else None
+        if parse is None or second is None or turn.state.form is not None or not parse.metadata[ALSO_KEY].get("beside"):
+            return
+        intent, confidence = self.effective_intent(parse)
+        previous_action = turn.state.previous_action
+        first_rule = self._first_rule(Situation(intent, confidence, frozenset(e.type for e in parse.entities),
+                                                turn.state, previous_action, self.domain.slots))
+        task_rule = self._first_rule(Situation(second.intent.name, second.intent.confidence,
+                                               frozenset(e.type for e in second.entities), turn.state, previous_action,
+                                               self.domain.slots))
+        if (first_rule is None or task_rule is None or first_rule.spec.interrupt or not self.changes.only_answers(first_rule)
+                or not task_rule.starts_form or self.changes.writes_itself(task_rule)):
+            return  # only a form, which confirms before it changes anything, is started from a piece of a message
+        also = parse.metadata[ALSO_KEY]
+        turn.explain(f"two requests: {second.intent.name} ({second.text!r}) is a task, {intent} only answers: the task "
+                     "leads")
+        question = {"intent": intent, "confidence": round(confidence, 4), "text": also.get("beside", ""),
+                    "beside": second.text}
+        metadata = {key: value for key, value in parse.metadata.items() if key != NEGATION_KEY}  # the task piece has none
+        ranking = (second.intent, *(score for score in parse.intent_ranking if score.name != second.intent.name))
+        turn.parse = parse.model_copy(update={"intent": second.intent, "intent_ranking": ranking,
+                                              "metadata": {**metadata, ALSO_KEY: question}})
+
+    async def _answer_second_question(self, turn: Turn, previous_action: str | None, before_form: int) -> None:
+        """Answer a second question asked in the same message ("cancel order 104302 and tell me your return
+        policy", per ``multiple_requests``) when a rule answers it without starting a task or changing data. A
+        second task is left for the user to ask: one flow at a time; so is any second request after an
+        interrupting rule (an emergency reply stands alone). The question a form waits on comes last."""
+        parse = turn.parse
+        second = parse.second_request() if parse is not None else None
+        if parse is None or second is None or turn.ended:
+            return
+        also = second.intent
+        if turn.urgent:  # an emergency reply stands alone
+            turn.explain(f"also asked: {also.name}; left, since an interrupting rule answered")
+            return
+        situation = Situation(also.name, also.confidence, frozenset(e.type for e in second.entities), turn.state,
+                              previous_action, self.domain.slots)
+        rule = self._first_rule(situation)
+        if rule is None or not self.changes.only_answers(rule):
+            turn.explain(f"also asked: {also.name}; no rule answers it now without starting a task, so it is left")
+            return
+        waiting = turn.acts[before_form:] if turn.state.form is not None else []
+        del turn.acts[len(turn.acts) - len(waiting):]
+        turn.explain(f"also asked: {also.name} ({also.confidence:.2f}, {second.text!r}); rule {rule.name} answers it")
+        turn.parse = second  # actions read the question they answer
+        try:
+            await run_steps(turn, rule.spec.then, self.forms, rule.name)
+        finally:
+            turn.parse = parse
+        turn.acts.extend(waiting)
 
     def _understood(self, turn: Turn, intent: str, confidence: float, previous_action: str | None) -> bool:
         """Whether entities in this message may change slots outside the active form.

@@ -18,12 +18,6 @@ from dialogue.negation import hesitation, negations
 #: words that open a clear yes; a negation after one of them makes the answer "yes and no"
 YES_WORDS = frozenset({"yes", "yeah", "yep", "yup", "yea", "ya", "yess", "sure", "correct", "confirm", "confirmed",
                        "absolutely", "definitely", "certainly", "right", "affirmative"})
-_QUESTION_START = re.compile(
-    r"^\s*(?:(?:so|and|but|also|wait|oh|ok|okay|hey|hi|sorry|quick question)[,!]?\s+)*"
-    r"(?:how|what|what's|whats|which|when|where|where's|wheres|why|who|whose|is|are|do|does|did|can|could|will|"
-    r"would|should|may|have|has)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -49,11 +43,6 @@ class Answer(Enum):
     NO = "no"
     UNCLEAR = "unclear"  # neither: ask again
     OTHER = "other"  # not an answer to the confirmation: a question or another request
-
-
-def looks_like_question(text: str) -> bool:
-    """True for "how much is the mug set", "is it in stock?" and the like."""
-    return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))
 
 
 def opens_with_yes(text: str) -> bool:

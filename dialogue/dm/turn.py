@@ -44,6 +44,7 @@ class Turn:
         self.explanation: list[str] = []
         self.asked: set[str] = set()  # form questions already asked this turn (slot names, or ":confirm")
         self.ended = False
+        self.urgent = False  # an ``interrupt: true`` rule answered: nothing else is said this turn
 
     # ------------------------------------------------------------------ state
 

@@ -34,8 +34,8 @@ INTENT_CLASSIFIERS = frozenset(CLASSIFIER_PRESETS.values())
 
 #: the default pipeline with each intent classifier
 PRESETS: dict[str, list[str]] = {
-    name: ["regex_entities", "lookup_entities", classifier, "pleasantries", "negated_requests", "synonyms",
-           "entity_conflicts", "fallback"]
+    name: ["regex_entities", "lookup_entities", classifier, "pleasantries", "multiple_requests", "negated_requests",
+           "synonyms", "entity_conflicts", "fallback"]
     for name, classifier in CLASSIFIER_PRESETS.items()
 }
 

@@ -33,20 +33,21 @@ from pydantic import Field
 from dialogue.domain.examples import TrainingData
 from dialogue.domain.model import Domain
 from dialogue.messages import ParsedMessage
-from dialogue.nlu.base import OUT_OF_SCOPE_LABELS, READABLE_KEY, content_hash, judged_out_of_scope
-from dialogue.nlu.rereading import RereadsParts, word_set
+from dialogue.nlu.base import READABLE_KEY, content_hash, judged_out_of_scope
+from dialogue.nlu.rereading import (
+    COMMON_PLEASANTRIES,
+    SMALL_TALK,
+    RereadsParts,
+    pleasantry_intents,
+    weak_alone_intents,
+    word_set,
+)
 from dialogue.protocols import ComponentConfig
 
 VERSION = 1
 
 #: metadata key: {"intent": the pleasantry's intent, "text": its words, "was": the whole message's reading}
 PLEASANTRY_KEY = "nlu_pleasantry"
-
-#: intent names taken to be pleasantries when ``intents`` is not set (those the domain has)
-COMMON_PLEASANTRIES = ("greet", "greeting", "hello", "goodbye", "bye", "thank", "thanks", "thankyou", "thank_you")
-
-#: readings a piece alone cannot establish, with the domain's yes, no and out-of-scope intents (``keep_whole_for``)
-SMALL_TALK = ("chitchat", "smalltalk", "small_talk", "help")
 
 CLAUSE_BREAK = re.compile(r"[,;.!?]+\s+|\s+[-–—]+\s+")
 WORD = re.compile(r"\S+")
@@ -121,12 +122,8 @@ class Pleasantries(RereadsParts):
 
     @classmethod
     def from_config(cls, config: Config, domain: Domain, **_: Any) -> Pleasantries:
-        known = set(domain.intents)
-        intents = config.intents if config.intents is not None else [i for i in COMMON_PLEASANTRIES if i in known]
-        keep = config.keep_whole_for
-        if keep is None:
-            answers = {"affirm", "deny"}.union(*(set(f.affirm_intents) | set(f.deny_intents) for f in domain.forms.values()))
-            keep = sorted((answers | set(SMALL_TALK) | set(OUT_OF_SCOPE_LABELS)) & known)
+        intents = config.intents if config.intents is not None else pleasantry_intents(domain)
+        keep = config.keep_whole_for if config.keep_whole_for is not None else weak_alone_intents(domain)
         return cls(intents, domain.settings.fallback_threshold, config, keep)
 
     def fingerprint(self, data: TrainingData) -> str:

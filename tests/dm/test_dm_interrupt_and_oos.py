@@ -17,6 +17,7 @@ intents:
   inform: [my name is Ann]
   emergency: [I have chest pain]
   out_of_scope: [what is the weather]
+  hours: [when are you open]
 entities:
   name: {}
   red_flag: {regex: ['chest pain']}
@@ -30,6 +31,9 @@ rules:
   - name: book
     when: {intent: book}
     then: [{start_form: booking}]
+  - name: hours
+    when: {intent: hours}
+    then: [{respond: utter_hours}]
   - name: emergency
     when: {entities: [red_flag]}
     priority: 100
@@ -38,6 +42,7 @@ rules:
 responses:
   utter_ask_name: ["What is your name?"]
   utter_emergency: [Call emergency services now.]
+  utter_hours: [We are open 9 to 5.]
   utter_out_of_scope: [I can only help with appointments.]
   utter_default: ["Sorry?"]
   utter_clarify: ["Did you mean one of these?"]
@@ -64,6 +69,17 @@ async def test_interrupt_rule_fires_before_the_form_takes_the_text(manager: Rule
     assert [a.name for a in decision.acts] == ["utter_emergency"]
     assert decision.slots.get("name") is None  # not swallowed as the name
     assert any("interrupted form booking" in line for line in decision.explanation)
+
+
+async def test_an_interrupting_rule_answers_alone(manager: RuleDialogueManager):
+    also = {"nlu_also": {"intent": "hours", "confidence": 0.99, "text": "when are you open?"}}
+    decision, _ = await manager.handle(parse("book an appointment, when are you open?", "book", metadata=also, turn=1))
+    assert [a.name for a in decision.acts] == ["utter_hours", "utter_ask_name"]  # a second question is answered
+    flag = Entity(type="red_flag", value="chest pain", text="chest pain", start=7, end=17)
+    decision, _ = await manager.handle(parse("I have chest pain, when are you open?", "inform", entities=(flag,),
+                                             metadata=also, turn=2))
+    assert [a.name for a in decision.acts] == ["utter_emergency"]  # but not after an emergency
+    assert any("left, since an interrupting rule answered" in line for line in decision.explanation)
 
 
 async def test_without_interrupt_the_form_would_take_the_text(tmp_path: Path):

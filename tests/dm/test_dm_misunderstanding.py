@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from dialogue.dm.reading import Answer, Reading, confirmation_answer, looks_like_question, yes_confidence
+from dialogue.dm.reading import Answer, Reading, confirmation_answer, yes_confidence
 from dialogue.domain import Domain
-from dialogue.messages import NEGATION_KEY, IntentScore
+from dialogue.messages import ALSO_KEY, NEGATION_KEY, Entity, IntentScore
+from dialogue.questions import looks_like_question
 from dialogue.stores.memory import MemoryStore
-from dm_helpers import Chat, make_manager
+from dm_helpers import Chat, make_manager, parse
 
 
 async def _at_confirmation(chat: Chat) -> None:
@@ -295,3 +296,59 @@ def test_a_form_that_changes_data_must_confirm_first(domain: Domain, tmp_path: P
     with pytest.raises(DomainError, match="form 'report' submits 'dmtest_report', which changes data"):
         load_domain(tmp_path)
 
+
+
+# --------------------------------------------------------------------------- two requests in one message
+
+
+def _also(intent: str, text: str, beside: str = "") -> dict[str, Any]:
+    """The metadata ``multiple_requests`` writes."""
+    return {ALSO_KEY: {"intent": intent, "confidence": 0.97, "text": text, "beside": beside}}
+
+
+async def test_a_second_question_is_answered_before_the_forms_question(chat: Chat) -> None:
+    said = await chat.say("book", "book me in and when are you open?", metadata=_also("ask_hours", "when are you open?"))
+    assert said == ["utter_hours", "utter_ask_day"]  # the question the form waits on comes last
+    assert chat.explained("also asked: ask_hours") and "form_started" in chat.kinds()
+    assert await chat.say("inform", day="monday") == ["utter_ask_people"]  # the form goes on as usual
+
+
+async def test_the_second_question_is_read_in_its_own_words(chat: Chat, service: dict[str, Any]) -> None:
+    text = "when are you open, and where is order 12345"
+    order = Entity(type="order_id", value="12345", text="12345", start=text.index("12345"), end=len(text))
+    message = parse("c1", "ask_hours", text, metadata=_also("order_status", "where is order 12345"))
+    chat.decision, chat.events = await chat.manager.handle(message.model_copy(update={"entities": (order,)}))
+    assert chat.acts == ["utter_hours", "text:Order 12345 is shipped."]  # the rule needs the order number in its piece
+    early = "order 12345: when are you open, and where is it"
+    order = order.model_copy(update={"start": 6, "end": 11})
+    message = parse("c1", "ask_hours", early, metadata=_also("order_status", "where is it"))
+    chat.decision, chat.events = await chat.manager.handle(message.model_copy(update={"entities": (order,)}))
+    assert chat.acts[0] == "utter_hours" and "text:Order 12345 is shipped." not in chat.acts
+
+
+async def test_a_second_task_or_change_is_not_started(chat: Chat, service: dict[str, Any]) -> None:
+    said = await chat.say("report", "report a problem and book me in", metadata=_also("book", "book me in"))
+    assert said == ["utter_ask_problem"] and chat.explained("no rule answers it now without starting a task")
+    assert chat.kinds().count("form_started") == 1  # one flow at a time
+    await chat.say("cancel", "stop it", confidence=1.0)
+    said = await chat.say("ask_hours", "when are you open and delete my data",
+                          metadata=_also("erase", "delete my data", "when are you open"))
+    assert said == ["utter_hours"] and service["erased"] == 0  # a piece of a message never writes by itself
+
+
+async def test_a_task_beside_a_question_leads(chat: Chat) -> None:
+    text = "when are you open? I'd like to book"
+    negated = {NEGATION_KEY: {"negated": ["x"], "rest": "", "request_negated": True}}  # about the question's words
+    said = await chat.say("ask_hours", text, metadata={**_also("book", "I'd like to book", "when are you open?"), **negated})
+    assert said == ["utter_hours", "utter_ask_day"]  # the question answered, then the task's first question
+    assert chat.explained("the task leads") and "form_started" in chat.kinds()
+    # inside a form the message is read as it came: the form's own reading of answers and digressions decides
+    said = await chat.say("ask_hours", "when are you open? I'd like to report a problem",
+                          metadata=_also("report", "I'd like to report a problem", "when are you open?"))
+    assert said == ["utter_hours", "utter_ask_day"] and not chat.explained("the task leads")
+
+
+async def test_no_second_answer_when_the_first_was_not_understood(chat: Chat) -> None:
+    said = await chat.say("nlu_fallback", "blah and when are you open", confidence=0.2,
+                          metadata=_also("ask_hours", "when are you open"))
+    assert "utter_hours" not in said

@@ -36,6 +36,7 @@ def _default_nlu() -> list[ComponentSpec]:
         ComponentSpec(use="lookup_entities"),
         ComponentSpec(use="sentence_intent"),
         ComponentSpec(use="pleasantries"),
+        ComponentSpec(use="multiple_requests"),
         ComponentSpec(use="negated_requests"),
         ComponentSpec(use="synonyms"),
         ComponentSpec(use="entity_conflicts"),
