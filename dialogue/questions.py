@@ -7,8 +7,10 @@ on (a message read mid-form, the second request in one message), its wording tel
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
 
-__all__ = ["asks_for_information", "looks_like_question", "makes_a_request"]
+__all__ = ["asks_for_information", "looks_like_question", "makes_a_request", "opens_with_an_imperative"]
 
 _QUESTION_START = re.compile(
     r"^\s*(?:(?:so|and|but|also|wait|oh|ok|okay|hey|hi|sorry|quick question)[,!]?\s+)*"
@@ -40,7 +42,35 @@ def asks_for_information(text: str) -> bool:
     return looks_like_question(text) or bool(_INFORMATION_REQUEST.match(text))
 
 
+_OPENING_WORDS = frozenset({"please", "pls", "kindly", "so", "and", "also", "then", "ok", "okay", "just", "now"})
+#: verbs whose bare form opens questions and fixed phrases rather than commands
+_NOT_COMMANDS = frozenset({"be", "do", "have", "let", "thank", "thanks", "mind", "wait", "hold"})
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Any:
+    """spaCy's small English pipeline for part-of-speech tags, loaded on first use (None without the spacy extra)."""
+    try:
+        from dialogue.nlu.extractors.spacy_ner import load_spacy
+
+        return load_spacy("en_core_web_sm", ("lemmatizer", "ner", "parser"))
+    except (ImportError, RuntimeError):
+        return None
+
+
+def opens_with_an_imperative(text: str) -> bool:
+    """"cancel my order", "please track package 104302": the first word (after "please", "so" and the like) is a
+    verb in its bare form, by spaCy's tagger. False where spaCy is not installed."""
+    tagger = _tagger()
+    if tagger is None:
+        return False
+    words = [token for token in tagger(text) if not token.is_punct]
+    while words and words[0].lower_ in _OPENING_WORDS:
+        words = words[1:]
+    return bool(words) and words[0].tag_ == "VB" and words[0].lower_ not in _NOT_COMMANDS
+
+
 def makes_a_request(text: str) -> bool:
     """Asks for information, or opens the way requests do: "I want to return order 104302", "please cancel it",
-    "could you change the address". A statement ("it arrived broken") does neither."""
-    return asks_for_information(text) or bool(_REQUEST_OPENER.match(text))
+    "could you change the address", "cancel my order". A statement ("it arrived broken") does none of these."""
+    return asks_for_information(text) or bool(_REQUEST_OPENER.match(text)) or opens_with_an_imperative(text)

@@ -39,7 +39,7 @@ from dialogue.domain.model import Domain
 from dialogue.locks import KeyedLocks
 from dialogue.messages import ALSO_KEY, FALLBACK_INTENT, NEGATION_KEY, BotTurn, Button, Decision, Event, ParsedMessage
 from dialogue.protocols import ComponentConfig, TrackerStore, tells_positions
-from dialogue.questions import looks_like_question
+from dialogue.questions import asks_for_information, looks_like_question
 from dialogue.stores.base import Position, StoreConflict
 
 log = logging.getLogger("dialogue.dm")
@@ -365,7 +365,7 @@ class RuleDialogueManager:
             await self.forms.advance(turn)
         if handled:
             turn.set_failures(0)
-            await self._answer_second_question(turn, previous_action, before_form)
+            await self._answer_second_question(turn, previous_action, before_form, answering_form=form is not None)
         if turn.acts:
             turn.add("bot", acts=[act.name for act in turn.acts])
 
@@ -448,11 +448,14 @@ class RuleDialogueManager:
         turn.parse = parse.model_copy(update={"intent": second.intent, "intent_ranking": ranking,
                                               "metadata": {**metadata, ALSO_KEY: question}})
 
-    async def _answer_second_question(self, turn: Turn, previous_action: str | None, before_form: int) -> None:
+    async def _answer_second_question(self, turn: Turn, previous_action: str | None, before_form: int,
+                                      answering_form: bool) -> None:
         """Answer a second question asked in the same message ("cancel order 104302 and tell me your return
         policy", per ``multiple_requests``) when a rule answers it without starting a task or changing data. A
         second task is left for the user to ask: one flow at a time; so is any second request after an
-        interrupting rule (an emergency reply stands alone). The question a form waits on comes last."""
+        interrupting rule (an emergency reply stands alone), and, in a message said to a waiting form, one
+        that is not worded as a question ("deliver to 8 Willow Way, Apt 3, ..." is an address, not a
+        shipping question). The question a form waits on comes last."""
         parse = turn.parse
         second = parse.second_request() if parse is not None else None
         if parse is None or second is None or turn.ended:
@@ -460,6 +463,9 @@ class RuleDialogueManager:
         also = second.intent
         if turn.urgent:  # an emergency reply stands alone
             turn.explain(f"also asked: {also.name}; left, since an interrupting rule answered")
+            return
+        if answering_form and not asks_for_information(second.text):
+            turn.explain(f"also asked: {also.name}; left, since a form was answered and {second.text!r} asks nothing")
             return
         situation = Situation(also.name, also.confidence, frozenset(e.type for e in second.entities), turn.state,
                               previous_action, self.domain.slots)

@@ -336,6 +336,16 @@ async def test_a_second_task_or_change_is_not_started(chat: Chat, service: dict[
     assert said == ["utter_hours"] and service["erased"] == 0  # a piece of a message never writes by itself
 
 
+async def test_said_to_a_waiting_form_only_a_second_question_is_answered(chat: Chat) -> None:
+    assert await chat.say("book") == ["utter_ask_day"]
+    said = await chat.say("inform", "monday, open hours", day="monday", metadata=_also("ask_hours", "open hours"))
+    assert said == ["utter_ask_people"]  # "open hours" asks nothing: part of the answer, most likely
+    assert chat.explained("left, since a form was answered")
+    said = await chat.say("inform", "2, and when are you open?", people=2,
+                          metadata=_also("ask_hours", "when are you open?"))
+    assert said == ["utter_hours", "utter_ask_email"]
+
+
 async def test_a_task_beside_a_question_leads(chat: Chat) -> None:
     text = "when are you open? I'd like to book"
     negated = {NEGATION_KEY: {"negated": ["x"], "rest": "", "request_negated": True}}  # about the question's words

@@ -82,6 +82,11 @@ def test_a_second_request_worded_as_one_counts_too() -> None:
                                         "beside": "do you ship, and what about shipping to canada?"}
 
 
+def test_a_second_request_in_the_imperative_counts_too() -> None:
+    parse = read("do you ship, and shipping to canada? cancel it")  # spaCy tags "cancel" as a bare verb
+    assert parse.intent.name == "shipping" and parse.metadata[ALSO_KEY]["intent"] == "cancel_order"
+
+
 def test_a_message_read_as_neither_piece_is_left_alone() -> None:
     multiple, classifier = step()
     parse = classifier.process(parse_of("cancel it and what is the shipping policy"))
