@@ -4,7 +4,7 @@ People ask two things at once; a classifier names one intent, and the other requ
 This step runs after the intent classifier. It cuts a message at each clause boundary and each joining
 word ("and", "also", "plus"), reads both pieces with the steps before it (all pieces of a batch at once),
 and when one piece reads as the whole message's intent and the other clearly asks for something else
-(a question, "tell me ...", "I want to ..."; ``dialogue.questions``), records the other one in
+(a question, "tell me ...", "I want to ...", a bare imperative; ``dialogue.questions``), records the other one in
 ``metadata["nlu_also"]``: its ``intent``, ``confidence`` and ``text``, and ``beside``, the words of the
 piece read as the message's intent. The message's own reading does not change, except when it is too
 unsure for the fallback (below its threshold, or judged out of scope: two topics in one message look
@@ -55,7 +55,8 @@ is are was were be been am do does did can could will would should may might mus
 what what's whats which who whom whose when where where's why how how's much many long
 to of in on at for from with about by as into up down out off over
 and or but also so then too just please pls any some one ones thing things stuff
-""".split())
+s re ll ve d m t
+""".split())  # the last line: what is left of contractions ("where's it" → where, s, it)
 
 
 @dataclass(frozen=True)
