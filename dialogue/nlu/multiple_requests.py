@@ -36,7 +36,7 @@ from dialogue.domain.model import Domain
 from dialogue.messages import ALSO_KEY, ParsedMessage
 from dialogue.negation import refusals
 from dialogue.nlu.base import READABLE_KEY, content_hash, judged_out_of_scope
-from dialogue.nlu.rereading import RereadsParts, weak_alone_intents, word_set
+from dialogue.nlu.rereading import MAX_CUTS, RereadsParts, weak_alone_intents, word_set
 from dialogue.protocols import ComponentConfig
 from dialogue.questions import makes_a_request
 
@@ -157,7 +157,7 @@ class MultipleRequests(RereadsParts):
 
     def process_batch(self, parses: Sequence[ParsedMessage]) -> list[ParsedMessage]:
         plans = {i: splits(p.text) for i, p in enumerate(parses) if p.intent.name}
-        plans = {i: found for i, found in plans.items() if found}
+        plans = {i: found for i, found in plans.items() if 0 < len(found) <= MAX_CUTS}
         texts = [piece for found in plans.values() for split in found for piece in (split.first, split.second)]
         if not texts or not self.preceding:
             return list(parses)

@@ -36,6 +36,7 @@ from dialogue.messages import ParsedMessage
 from dialogue.nlu.base import READABLE_KEY, content_hash, judged_out_of_scope
 from dialogue.nlu.rereading import (
     COMMON_PLEASANTRIES,
+    MAX_CUTS,
     SMALL_TALK,
     RereadsParts,
     pleasantry_intents,
@@ -176,6 +177,7 @@ class Pleasantries(RereadsParts):
 
     def process_batch(self, parses: Sequence[ParsedMessage]) -> list[ParsedMessage]:
         plans = {i: cuts(p.text, self.config.edge_words) for i, p in enumerate(parses) if self._wants_a_second_look(p)}
+        plans = {i: found for i, found in plans.items() if sum(cut.at_clause_break for cut in found) <= MAX_CUTS}
         texts = [piece for found in plans.values() for cut in found for piece in (cut.head, cut.tail)]
         if not texts:
             return list(parses)

@@ -17,6 +17,11 @@ from dialogue.nlu.base import OUT_OF_SCOPE_LABELS
 
 WORD = re.compile(r"\w+")
 
+#: a message with more clause breaks than this is read as it came: a request wrapped in a pleasantry, or two
+#: requests, have few, and every cut is read again (nested, since a step re-reads through the steps before it),
+#: so "hi, hi, hi, ..." must not cost seconds
+MAX_CUTS = 6
+
 #: intent names taken to be pleasantries (those the domain has): greetings, thanks, goodbyes
 COMMON_PLEASANTRIES = ("greet", "greeting", "hello", "goodbye", "bye", "thank", "thanks", "thankyou", "thank_you")
 
