@@ -379,8 +379,7 @@ class RuleDialogueManager:
             turn.handoff("the user asked for a human")
             turn.say(config.handoff_response, "Let me connect you with a person who can help.")
             return True
-        situation = Situation(intent, confidence, frozenset(e.type for e in turn.parse.entities) if turn.parse else frozenset(),
-                              turn.state, previous_action, self.domain.slots)
+        situation = self._situation(turn, intent, confidence, turn.parse, previous_action)
         interrupt = self._first_rule(situation, interrupting=True) if turn.state.form is not None else None
         if interrupt is not None:
             turn.explain(f"rule {interrupt.name} interrupted form {turn.state.form} (priority {interrupt.spec.priority})")
@@ -430,11 +429,9 @@ class RuleDialogueManager:
             return
         intent, confidence = self.effective_intent(parse)
         previous_action = turn.state.previous_action
-        first_rule = self._first_rule(Situation(intent, confidence, frozenset(e.type for e in parse.entities),
-                                                turn.state, previous_action, self.domain.slots))
-        task_rule = self._first_rule(Situation(second.intent.name, second.intent.confidence,
-                                               frozenset(e.type for e in second.entities), turn.state, previous_action,
-                                               self.domain.slots))
+        first_rule = self._first_rule(self._situation(turn, intent, confidence, parse, previous_action))
+        task_rule = self._first_rule(self._situation(turn, second.intent.name, second.intent.confidence, second,
+                                                     previous_action))
         if (first_rule is None or task_rule is None or first_rule.spec.interrupt or not self.changes.only_answers(first_rule)
                 or not task_rule.starts_form or self.changes.writes_itself(task_rule)):
             return  # only a form, which confirms before it changes anything, is started from a piece of a message
@@ -467,9 +464,7 @@ class RuleDialogueManager:
         if answering_form and not asks_for_information(second.text):
             turn.explain(f"also asked: {also.name}; left, since a form was answered and {second.text!r} asks nothing")
             return
-        situation = Situation(also.name, also.confidence, frozenset(e.type for e in second.entities), turn.state,
-                              previous_action, self.domain.slots)
-        rule = self._first_rule(situation)
+        rule = self._first_rule(self._situation(turn, also.name, also.confidence, second, previous_action))
         if rule is None or not self.changes.only_answers(rule):
             turn.explain(f"also asked: {also.name}; no rule answers it now without starting a task, so it is left")
             return
@@ -494,10 +489,7 @@ class RuleDialogueManager:
         if intent != FALLBACK_INTENT and intent not in self.config.out_of_scope_intents \
                 and not self._nlu_said_out_of_scope(turn):
             return True
-        parse = turn.parse
-        situation = Situation(intent, confidence, frozenset(e.type for e in parse.entities) if parse else frozenset(),
-                              turn.state, previous_action, self.domain.slots)
-        rule = self._first_rule(situation)
+        rule = self._first_rule(self._situation(turn, intent, confidence, turn.parse, previous_action))
         return rule is not None and bool(rule.spec.when.entities)
 
     def _reading(self, turn: Turn, situation: Situation) -> Reading:
@@ -520,6 +512,12 @@ class RuleDialogueManager:
         taken as an answer ("15" read as out of scope at 0.4 is still a wrong severity, not a digression)."""
         out = intent in self.config.out_of_scope_intents or self._nlu_said_out_of_scope(turn)
         return out and confidence >= self.domain.settings.confirm_threshold
+
+    def _situation(self, turn: Turn, intent: str, confidence: float, parse: ParsedMessage | None,
+                   previous_action: str | None) -> Situation:
+        """What the rules are matched against: ``intent`` with the entity types of ``parse`` in this turn's state."""
+        entities = frozenset(e.type for e in parse.entities) if parse is not None else frozenset()
+        return Situation(intent, confidence, entities, turn.state, previous_action, self.domain.slots)
 
     def _first_rule(self, situation: Situation, interrupting: bool = False) -> CompiledRule | None:
         """The first matching rule by priority; only ``interrupt: true`` rules when ``interrupting``."""
