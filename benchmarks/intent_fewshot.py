@@ -3,6 +3,7 @@
     python benchmarks/intent_fewshot.py [--data DIR] [--train train_5 train_10 train] [--bert] [--json OUT]
     python benchmarks/intent_fewshot.py --train-only train_10 [--systems NAME]   # one training, for whole-process timing
     python benchmarks/intent_fewshot.py --latency train_10                       # one-message parse: ONNX vs torch encoder
+    python benchmarks/intent_fewshot.py --steps-latency train_10                 # what each default step adds to it
     python benchmarks/intent_fewshot.py --typos train_10                         # valid with typos: spelling on and off
 
 Reads ``--data``, ``$DIALOGUE_BANKING77`` or ``<repo>/../shared/data/banking77`` (CSV ``text,intent``;
@@ -32,15 +33,16 @@ from rich.table import Table
 
 from dialogue.domain.examples import TrainingData, TrainingExample
 from dialogue.domain.schema.pipeline import ComponentSpec
-from dialogue.nlu.pipeline_builder import build_nlu, parse_batch
-from dialogue.nlu.evaluation import latency, score, scratch_domain
+from dialogue.nlu.pipeline_builder import bind_preceding, build_nlu, parse_batch
+from dialogue.nlu.evaluation import PRESETS, latency, score, scratch_domain
 from dialogue.nlu.readers import read_training_data
 
 SYSTEMS: dict[str, list[ComponentSpec]] = {
     "sentence_intent": [ComponentSpec(use="sentence_intent")],
-    # with the default pipeline's steps after the classifier: what a domain that names nothing parses with
-    "sentence_intent + default steps": [ComponentSpec(use="sentence_intent"), ComponentSpec(use="pleasantries"),
-                                        ComponentSpec(use="negated_requests")],
+    # with the default pipeline's re-reading steps after the classifier (pleasantries ... past_requests): what a
+    # domain that names nothing parses with
+    "sentence_intent + default steps": [ComponentSpec(use=use) for use in PRESETS["sentence"][2:]
+                                        if use not in ("synonyms", "entity_conflicts", "fallback")],
     "sentence_intent, vectors only": [ComponentSpec(use="sentence_intent", sparse_weight=0.0)],
     "sentence_intent, no spelling": [ComponentSpec(use="sentence_intent", spelling=False)],
     "TF-IDF + LR + spelling": [ComponentSpec(use="tfidf_intent", spelling=True)],
@@ -121,6 +123,35 @@ def latency_table(train: TrainingData, test: TrainingData, rounds: int = 2) -> T
     return table
 
 
+def steps_latency_table(train: TrainingData, test: TrainingData, rounds: int = 3) -> Table:
+    """One-message parse p50/p95 of the same trained sentence_intent alone and with the default pipeline's steps
+    after it added one by one, in turn."""
+    texts = [e.text for e in test.examples]
+    steps = [spec.use for spec in SYSTEMS["sentence_intent + default steps"]][1:]
+    domain = scratch_domain(train)
+    classifier = build_nlu(domain, SYSTEMS["sentence_intent"], data=train, model_root=None)
+    pipelines = {"sentence_intent": classifier}
+    for count in range(1, len(steps) + 1):
+        built = build_nlu(domain, [ComponentSpec(use=use) for use in steps[:count]], data=train, model_root=None)
+        pipeline = [*classifier, *built]
+        for index, step in enumerate(pipeline):
+            bind_preceding(step, pipeline[:index])  # they re-read with the classifier trained once
+        pipelines[f"+ {steps[count - 1]}"] = pipeline
+    times: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(rounds):  # interleaved, so load changes hit every row alike
+        for name, pipeline in pipelines.items():
+            times.setdefault(name, []).append(latency(pipeline, texts, 200))
+    table = Table(title=f"One-message parse with the default steps, {min(200, len(texts))} valid messages, "
+                        f"median of {rounds} rounds")
+    for column in ("pipeline", "p50 ms", "p95 ms", "p50 vs the classifier alone"):
+        table.add_column(column, justify="right")
+    base = statistics.median(p50 for p50, _ in times["sentence_intent"])
+    for name, rows in times.items():
+        p50, p95 = statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
+        table.add_row(name, f"{p50:.1f}", f"{p95:.1f}", f"{p50 / base:.2f}×")
+    return table
+
+
 def typos_table(train: TrainingData, test: TrainingData) -> Table:
     """Accuracy on ``test`` as written and with one or two typos a message (seeded keyboard slips), with the
     typo correction on and off: the same trained pipelines read every version."""
@@ -155,6 +186,8 @@ def main() -> None:
     parser.add_argument("--oos-splits", type=int, default=3, help="held-out-quarter draws per training split (0: skip)")
     parser.add_argument("--json", type=Path, metavar="OUT")
     parser.add_argument("--latency", metavar="SPLIT", help="train on SPLIT, compare one-message parse times and exit")
+    parser.add_argument("--steps-latency", metavar="SPLIT",
+                        help="train on SPLIT, time one-message parses as each default step is added, and exit")
     parser.add_argument("--typos", metavar="SPLIT", help="train on SPLIT, score valid with typos, spelling on and off")
     parser.add_argument("--train-only", metavar="SPLIT",
                         help="only train the first of --systems on SPLIT and exit (time it as a whole process)")
@@ -167,6 +200,9 @@ def main() -> None:
     test = read_training_data(folder / "valid.csv")
     if args.latency:
         Console().print(latency_table(read_training_data(folder / f"{args.latency}.csv"), test))
+        return
+    if args.steps_latency:
+        Console().print(steps_latency_table(read_training_data(folder / f"{args.steps_latency}.csv"), test))
         return
     if args.typos:
         Console().print(typos_table(read_training_data(folder / f"{args.typos}.csv"), test))

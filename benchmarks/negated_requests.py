@@ -14,7 +14,10 @@ rule changes data (a cancellation, a booking, an enrolment: ``ChangeGuard``), it
   want CS101 anymore" as ``drop_course``), and how many the step lets through;
 * **negative questions stopped**: the same examples asked as a negative question ("cancel my order" →
   "can't you cancel my order?", "why don't you ...", "I want to ..." → "why can't I ...?"), which ask for
-  the request; marking one makes the bot answer "I haven't changed anything" (lower is better).
+  the request; marking one makes the bot answer "I haven't changed anything" (lower is better);
+* **inabilities stopped**: the same examples told as something the user could not do ("cancel my order" →
+  "I can't cancel my order on the website", "it won't let me ...", "I couldn't ... myself"), which ask for
+  help with the request; stopping one answers "I haven't changed anything" to it (lower is better).
 """
 
 from __future__ import annotations
@@ -53,15 +56,33 @@ _IMPERATIVE = re.compile(r"^\s*(?:please\s+)?don't\s+(.+)$", re.IGNORECASE)  # w
 _QUESTIONS = ("can't you {}?", "why don't you {}?", "couldn't you {}?", "won't you {}?")
 
 
-def negative_question(text: str, rng: random.Random) -> str | None:
-    """The request asked as a negative question, or None when it is neither a bare imperative nor "I want to ..."."""
+def requested_action(text: str, rng: random.Random) -> tuple[str, bool] | None:
+    """The verb phrase a request asks for ("cancel my order"), and whether it was written "I want to ...";
+    None when the request is neither that nor a bare imperative."""
     wanted = _WANT.match(text)
     if wanted:
-        return f"why can't I {wanted.group(1)}?"
+        return wanted.group(1), True
     imperative = _IMPERATIVE.match(negation(text, rng) or "")
-    if imperative is None:
+    return (imperative.group(1).rstrip(".!? "), False) if imperative else None
+
+
+def negative_question(text: str, rng: random.Random) -> str | None:
+    """The request asked as a negative question, or None when it is neither a bare imperative nor "I want to ..."."""
+    action = requested_action(text, rng)
+    if action is None:
         return None
-    return rng.choice(_QUESTIONS).format(imperative.group(1).rstrip(".!? "))
+    phrase, wanted = action
+    return f"why can't I {phrase}?" if wanted else rng.choice(_QUESTIONS).format(phrase)
+
+
+_INABILITIES = ("I can't {} on the website", "it won't let me {}", "I couldn't {} myself", "I still can't {}")
+
+
+def inability(text: str, rng: random.Random) -> str | None:
+    """The request told as something the user could not do, or None when it is neither a bare imperative nor
+    "I want to ..."."""
+    action = requested_action(text, rng)
+    return rng.choice(_INABILITIES).format(action[0]) if action else None
 
 
 def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
@@ -71,6 +92,7 @@ def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
     counts: Counter[str] = Counter()
     wrong: list[tuple[str, str, str]] = []
     rng = random.Random(0)
+    inability_rng = random.Random(1)  # its own draws, so the other columns stay as they were without it
     specs = with_step(domain.pipeline.nlu, "negated_requests", INTENT_CLASSIFIERS | {"pleasantries"})
     splits = StratifiedKFold(folds, shuffle=True, random_state=0).split(examples, [e.intent for e in examples])
     for train, held_out in splits:
@@ -83,8 +105,11 @@ def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
         negated = [(e, text) for e, text in negated if text]
         questions = [(e, negative_question(e.text, rng)) for e in plain]
         asked = [(e, text) for e, text in questions if text]
+        unable = [(e, inability(e.text, inability_rng)) for e in plain]
+        unable = [(e, text) for e, text in unable if text]
         for kind, items in (("plain", [(e, e.text) for e in plain]), ("negated", negated),
-                            ("negated example", [(e, e.text) for e in negated_examples]), ("question", asked)):
+                            ("negated example", [(e, e.text) for e in negated_examples]), ("question", asked),
+                            ("inability", unable)):
             for (example, text), parse in zip(items, parse_batch(steps, [text for _, text in items])):
                 counts[f"{kind} n"] += 1
                 counts[f"{kind} started"] += parse.intent.name == example.intent  # what the bot would act on
@@ -106,7 +131,8 @@ def main() -> None:
     args = parser.parse_args()
     table = Table(title=f"negated requests to change data, {args.folds}-fold held-out examples")
     for column in ("pack", "requests stopped", "negations caught", "negations started (no step → step)",
-                   "negated examples kept", "negative questions stopped", "negative questions read as asked"):
+                   "negated examples kept", "negative questions stopped", "negative questions read as asked",
+                   "inabilities stopped", "inabilities read as asked"):
         table.add_column(column, justify="left" if column == "pack" else "right")
     for path in args.domains:
         domain = load_domain(path)
@@ -116,7 +142,8 @@ def main() -> None:
         table.add_row(domain.name, share(c, "plain marked", "plain n"), share(c, "negated marked", "negated n"),
                       f"{c['negated started']} → {c['negated started with the step']} of {c['negated n']}",
                       f"{c['negated example n'] - c['negated example marked']}/{c['negated example n']}",
-                      share(c, "question marked", "question n"), share(c, "question started with the step", "question n"))
+                      share(c, "question marked", "question n"), share(c, "question started with the step", "question n"),
+                      share(c, "inability marked", "inability n"), share(c, "inability started with the step", "inability n"))
     Console().print(table)
 
 

@@ -27,7 +27,7 @@ from dialogue.nlu.pipeline_builder import empty_parse
 from dialogue.nlu.rereading import MAX_CUTS, RereadsParts
 from dialogue.questions import opens_with_an_imperative
 
-UNITS = ("hi, ", "x and ", "cancel my order, ", "don't cancel order 104302 ")
+UNITS = ("hi, ", "x and ", "cancel my order, ", "don't cancel order 104302 ", "i cancelled order 104302 by mistake, ")
 CLASSIFIER_CLASSES = {BUILTINS["nlu"][name].rsplit(":", 1)[1] for name in INTENT_CLASSIFIERS}
 
 

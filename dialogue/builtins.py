@@ -14,6 +14,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "entity_conflicts": "dialogue.nlu.conflicts:EntityConflictResolver",
         "pleasantries": "dialogue.nlu.pleasantries:Pleasantries",
         "negated_requests": "dialogue.nlu.negated_requests:NegatedRequests",
+        "past_requests": "dialogue.nlu.past_requests:PastRequests",
         "multiple_requests": "dialogue.nlu.multiple_requests:MultipleRequests",
         "fallback": "dialogue.nlu.fallback:FallbackClassifier",
     },

@@ -66,6 +66,9 @@ class DialogueAct(Value):
     generation: Literal["off", "rephrase", "free"] = "off"
     text: str | None = None  # literal text chosen by an action, bypasses templates
     buttons: tuple[Button, ...] = ()  # extra choices to offer, e.g. "did you mean" intents
+    #: False when no knowledge passage may stand in for this reply: a "did you mean" that holds back a change
+    #: the user asked for ("sorry to bother you, cancel an order") must offer it, not a passage about it
+    answerable: bool = True
 
 
 class BotMessage(Value):
@@ -104,6 +107,9 @@ FALLBACK_INTENT = "nlu_fallback"
 #: ``metadata`` key the ``negated_requests`` step writes: {"negated": [phrases], "rest": str, "request_negated": bool}
 NEGATION_KEY = "nlu_negation"
 
+#: ``metadata`` key the ``past_requests`` step writes: {"past": [phrases], "rest": str, "request_past": bool}
+PAST_KEY = "nlu_past"
+
 #: ``metadata`` key the ``multiple_requests`` step writes about a second request: {"intent": str, "confidence": float,
 #: "text": its words, "beside": the words of the other request, and "was" when the message's reading was replaced}
 ALSO_KEY = "nlu_also"
@@ -128,6 +134,22 @@ class ParsedMessage(BusMessage):
         """The message negates what it is read as ("don't cancel order 104302"), per ``negated_requests``."""
         found = self.metadata.get(NEGATION_KEY)
         return isinstance(found, dict) and bool(found.get("request_negated"))
+
+    def tells_its_request_as_done(self) -> bool:
+        """The message tells of what it is read as in the past ("why did you cancel order 104302?"), per
+        ``past_requests``."""
+        found = self.metadata.get(PAST_KEY)
+        return isinstance(found, dict) and bool(found.get("request_past"))
+
+    def own_entities(self) -> tuple[Entity, ...]:
+        """The entities of the request the message is read as: those in the words of a second request ("cancel
+        order 104302 and change the address of order 104233" read as the address change) belong to that one."""
+        found = self.metadata.get(ALSO_KEY)
+        text = str(found.get("text") or "") if isinstance(found, dict) else ""
+        start = self.text.find(text) if text else -1
+        if start < 0:
+            return self.entities
+        return tuple(e for e in self.entities if not (start <= e.start and e.end <= start + len(text)))
 
     def second_request(self) -> ParsedMessage | None:
         """The second request in the message ("..., and what's your return policy"), per ``multiple_requests``: its

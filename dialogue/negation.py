@@ -15,6 +15,10 @@ NLU, actions and plugins may use it too.
   "how come" ("why don't you cancel it", "why can't I change the address", "how come I can't log in").
   It is reported with ``question`` set; it takes nothing away from the request (``without_negations``,
   ``negates``), but it is no clear yes either.
+* An **inability** tells what the writer tried and could not do: "I can't cancel my order on the website",
+  "we couldn't change the address", "it won't let me return it". It asks for help with the scope, so, like a
+  negative question, it is reported (``inability`` set) but takes nothing away from the request. "I can't
+  believe...", "I can't afford...", "I can't be without it" are no inability (a stance verb follows).
 * A **hesitation** is a hedge ("maybe", "not sure", "i guess", "hmm", "wait"...): the message is not a
   clear answer either way. A negation cue inside a hedge ("not" in "not sure") is part of the hedge.
 """
@@ -45,6 +49,19 @@ _PAIRS = {("do", "not"), ("does", "not"), ("did", "not"), ("will", "not"), ("wou
 #: modals whose "n't" before a subject makes a question that asks for something: "can't you cancel it?"
 _QUESTION_MODALS = frozenset({"can't", "cant", "cannot", "couldn't", "couldnt", "won't", "wont", "wouldn't", "wouldnt"})
 _SUBJECTS = frozenset({"you", "u", "ya", "i", "we"})
+#: "can't" after one of these subjects says what the writer could not do ("I can't cancel it")
+_FIRST_PERSON = frozenset({"i", "we"})
+_INABILITY_CUES = frozenset({"can't", "cant", "cannot", "couldn't", "couldnt", "can not", "could not"})
+#: "won't let me cancel", "doesn't let us change": the system stood in the way
+_LET_CUES = frozenset({"won't", "wont", "will not", "doesn't", "doesnt", "does not", "didn't", "didnt", "did not",
+                       "wouldn't", "wouldnt", "would not"})
+#: adverbs between the subject and "can't": "I just can't", "we still couldn't"
+_INABILITY_ADVERBS = frozenset({"just", "still", "simply", "really", "even", "also", "now", "honestly", "literally"})
+#: verbs after "I can't" that state a feeling or a fact, not a task that failed: "I can't believe", "I can't afford"
+_STANCE_VERBS = frozenset({
+    "believe", "understand", "imagine", "stand", "bear", "afford", "accept", "be", "have", "wait", "stop", "help",
+    "say", "tell", "think", "agree", "risk", "lose", "go", "live", "do", "let", "allow", "see", "hear", "keep",
+})
 #: words that may come before a clause's first word without starting it: "so can't you...", "hey, why don't..."
 _OPENERS = frozenset({"so", "and", "but", "well", "ok", "okay", "hey", "hi", "please", "seriously", "um", "like",
                       "then", "just"})
@@ -74,6 +91,12 @@ class Negation:
     scope: str
     scope_end: int  # where the negated words end (``end`` when the scope is empty)
     question: bool = False  # a negative question ("can't you cancel it?"): it asks for the scope, not against it
+    inability: bool = False  # "I can't cancel my order": the writer could not do the scope and asks for help with it
+
+    @property
+    def asks(self) -> bool:
+        """The negation asks for its scope (a negative question, an inability) rather than refusing it."""
+        return self.question or self.inability
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,22 @@ def _asks(words: list[str], start: int, end: int) -> bool:
     return cue in _QUESTION_MODALS and following in _SUBJECTS and _clause_start(words, start)
 
 
+def _unable(words: list[str], start: int, end: int) -> bool:
+    """The cue at ``words[start:end]`` says what the writer tried and could not do: "I can't cancel my order",
+    "we still couldn't change it", "it won't let me return it"."""
+    cue = " ".join(words[start:end])
+    following = words[end:end + 3]
+    if cue in _LET_CUES:  # "won't let me cancel it"
+        return len(following) == 3 and following[0] == "let" and following[1] in ("me", "us") \
+            and following[2] not in _TERMINATORS
+    if cue not in _INABILITY_CUES or not following or following[0] in _STANCE_VERBS or following[0] in _TERMINATORS:
+        return False
+    index = start
+    while index > 0 and words[index - 1] in _INABILITY_ADVERBS:
+        index -= 1
+    return index > 0 and words[index - 1] in _FIRST_PERSON
+
+
 def negations(text: str) -> list[Negation]:
     """Every negation in ``text`` with its scope; fixed positive phrases and hedges are left out."""
     tokens = _tokens(text)
@@ -161,14 +200,15 @@ def negations(text: str) -> list[Negation]:
             scope=text[scope[0].start:scope[-1].end] if scope else "",
             scope_end=scope[-1].end if scope else tokens[b - 1].end,
             question=_asks(words, a, b),
+            inability=_unable(words, a, b),
         ))
     return found
 
 
 def without_negations(text: str) -> str:
     """``text`` with every negation cue and its scope taken out: "cancel it, I don't need it anymore" → "cancel
-    it, I"; "don't cancel order 104302" → "": what the message still asks for. A negative question stays ("can't
-    you cancel it?" asks for the cancellation)."""
+    it, I"; "don't cancel order 104302" → "": what the message still asks for. A negative question or an inability
+    stays ("can't you cancel it?", "I can't cancel it online" ask for the cancellation)."""
     kept, position = [], 0
     for negation in refusals(text):
         kept.append(text[position:negation.start])
@@ -178,8 +218,8 @@ def without_negations(text: str) -> str:
 
 
 def refusals(text: str) -> list[Negation]:
-    """The negations in ``text`` that speak against their scope: all but the negative questions."""
-    return [negation for negation in negations(text) if not negation.question]
+    """The negations in ``text`` that speak against their scope: all but the negative questions and inabilities."""
+    return [negation for negation in negations(text) if not negation.asks]
 
 
 def is_negated(text: str) -> bool:
@@ -189,7 +229,7 @@ def is_negated(text: str) -> bool:
 
 def negates(text: str, words: set[str] | frozenset[str]) -> bool:
     """True when one of ``words`` (lower case) lies in the scope of a negation: "don't cancel it" negates cancel,
-    "can't you cancel it?" does not."""
+    "can't you cancel it?" and "I can't cancel it" do not."""
     return any({t.text for t in _tokens(negation.scope)} & words for negation in refusals(text))
 
 

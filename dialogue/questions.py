@@ -10,7 +10,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["asks_for_information", "looks_like_question", "makes_a_request", "opens_with_an_imperative"]
+__all__ = ["asks_for_information", "asks_rather_than_requests", "looks_like_question", "makes_a_request",
+           "opens_with_an_imperative"]
 
 _QUESTION_START = re.compile(
     r"^\s*(?:(?:so|and|but|also|wait|oh|ok|okay|hey|hi|sorry|quick question)[,!]?\s+)*"
@@ -42,18 +43,25 @@ def asks_for_information(text: str) -> bool:
     return looks_like_question(text) or bool(_INFORMATION_REQUEST.match(text))
 
 
+def asks_rather_than_requests(text: str) -> bool:
+    """A question that does not open the way requests do: "what happens if I cancel an order?" asks, "can you
+    cancel my order?" and "sorry to bother you, cancel an order" request."""
+    return looks_like_question(text) and not _REQUEST_OPENER.match(text)
+
+
 _OPENING_WORDS = frozenset({"please", "pls", "kindly", "so", "and", "also", "then", "ok", "okay", "just", "now"})
 #: verbs whose bare form opens questions and fixed phrases rather than commands
 _NOT_COMMANDS = frozenset({"be", "do", "have", "let", "thank", "thanks", "mind", "wait", "hold"})
 
 
 @lru_cache(maxsize=1)
-def _tagger() -> Any:
-    """spaCy's small English pipeline for part-of-speech tags, loaded on first use (None without the spacy extra)."""
+def tagger() -> Any:
+    """spaCy's small English pipeline for part-of-speech tags and lemmas, loaded on first use (None without the spacy
+    extra)."""
     try:
         from dialogue.nlu.extractors.spacy_ner import load_spacy
 
-        return load_spacy("en_core_web_sm", ("lemmatizer", "ner", "parser"))
+        return load_spacy("en_core_web_sm", ("ner", "parser"))
     except (ImportError, RuntimeError):
         return None
 
@@ -61,10 +69,10 @@ def _tagger() -> Any:
 def opens_with_an_imperative(text: str) -> bool:
     """"cancel my order", "please track package 104302": the first word (after "please", "so" and the like) is a
     verb in its bare form, by spaCy's tagger. False where spaCy is not installed."""
-    tagger = _tagger()
-    if tagger is None:
+    nlp = tagger()
+    if nlp is None:
         return False
-    words = [token for token in tagger(text) if not token.is_punct]
+    words = [token for token in nlp(text) if not token.is_punct]
     while words and words[0].lower_ in _OPENING_WORDS:
         words = words[1:]
     return bool(words) and words[0].tag_ == "VB" and words[0].lower_ not in _NOT_COMMANDS

@@ -2,8 +2,8 @@
 
 Actions marked ``changes_data`` in ``actions.yml`` write, cancel or send something. A form that submits
 one must confirm first (checked when the domain loads); a rule that runs one itself, or starts such a
-form, must not fire on a misunderstanding (see ``ChangeGuard.unclear``) nor on a request the message
-itself negates (``ChangeGuard.negated``).
+form, must not fire on a misunderstanding (see ``ChangeGuard.unclear``), on a request the message
+itself negates (``ChangeGuard.negated``) nor on one it tells of as already done (``ChangeGuard.told_as_done``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from dialogue.dm.conditions import CompiledRule
 from dialogue.domain.model import Domain
-from dialogue.messages import FALLBACK_INTENT, NEGATION_KEY, ParsedMessage
+from dialogue.messages import FALLBACK_INTENT, NEGATION_KEY, PAST_KEY, ParsedMessage
 
 #: the steps of a rule that only answers: a second question in a message may run such a rule
 ANSWERING_STEPS = frozenset({"respond", "action", "set_slot", "clear_slot"})
@@ -55,6 +55,16 @@ class ChangeGuard:
             return None
         said = "; ".join(parse.metadata[NEGATION_KEY].get("negated", []))
         return f"rule {rule.name} leads to a change of data but the message negates the request ({said!r}): nothing done"
+
+    def told_as_done(self, rule: CompiledRule, parse: ParsedMessage | None) -> str | None:
+        """Why ``rule`` must not run: it leads to a change and the message tells of the request as already done
+        ("why did you cancel order 104302?", read as ``cancel_order``; see ``past_requests``). None when it may."""
+        if parse is None or not rule.spec.when.intent or not self.leads_to_change(rule) \
+                or not parse.tells_its_request_as_done():
+            return None
+        said = "; ".join(parse.metadata[PAST_KEY].get("past", []))
+        return (f"rule {rule.name} leads to a change of data but the message tells of it as done ({said!r}): asking "
+                "whether it is wanted now")
 
     def unclear(self, rule: CompiledRule, parse: ParsedMessage | None, fills: Mapping[str, Any]) -> str | None:
         """Why the request is not clear enough for ``rule``, or None when the rule may run.

@@ -30,6 +30,7 @@ from pydantic import Field
 from dialogue.dm.changes import ChangeGuard
 from dialogue.dm.conditions import CompiledRule, Situation
 from dialogue.dm.forms import FormEngine
+from dialogue.dm.offers import offered_intent, plain_yes, record_offer
 from dialogue.dm.reading import Reading
 from dialogue.dm.slots import initial_slots
 from dialogue.dm.steps import run_steps
@@ -37,9 +38,19 @@ from dialogue.dm.tracker import Tracker, record
 from dialogue.dm.turn import Turn
 from dialogue.domain.model import Domain
 from dialogue.locks import KeyedLocks
-from dialogue.messages import ALSO_KEY, FALLBACK_INTENT, NEGATION_KEY, BotTurn, Button, Decision, Event, ParsedMessage
+from dialogue.messages import (
+    ALSO_KEY,
+    FALLBACK_INTENT,
+    NEGATION_KEY,
+    BotTurn,
+    Button,
+    Decision,
+    Event,
+    IntentScore,
+    ParsedMessage,
+)
 from dialogue.protocols import ComponentConfig, TrackerStore, tells_positions
-from dialogue.questions import asks_for_information, looks_like_question
+from dialogue.questions import asks_for_information, asks_rather_than_requests, looks_like_question
 from dialogue.stores.base import Position, StoreConflict
 
 log = logging.getLogger("dialogue.dm")
@@ -75,6 +86,16 @@ class RuleDialogueManager:
             "utter_negated_request",
             description="Said when a request that would change data is negated in the same message (\"don't cancel "
             "order 104302\"): nothing is started.",
+        )
+        one_request_at_a_time_response: str = Field(
+            "utter_one_request_at_a_time",
+            description="Said when a message asks for a second task beside the one started (\"cancel order 104302 and "
+            "change my address\"): one flow at a time, so the user knows to ask again.",
+        )
+        past_request_response: str = Field(
+            "utter_past_request",
+            description="Said, with 'did you mean' buttons, when a request that would change data is told as already "
+            "done (\"why did you cancel my order?\"): nothing is started.",
         )
         unclear_confirmation_response: str = Field(
             "utter_unclear_confirmation",
@@ -320,6 +341,7 @@ class RuleDialogueManager:
         return name, confidence
 
     async def _decide(self, turn: Turn) -> None:
+        self._take_up_offer(turn)
         self._task_first(turn)
         parse = turn.parse
         assert parse is not None
@@ -396,10 +418,19 @@ class RuleDialogueManager:
             turn.say(config.negated_request_response, "All right, I haven't changed anything. What would you like me "
                      "to do?")
             return True
+        done = self.changes.told_as_done(rule, turn.parse) if rule is not None else None
+        if done is not None:
+            turn.explain(done)
+            turn.say(config.past_request_response, "I haven't changed anything. Would you like me to do that now, or are "
+                     "you asking about something that already happened?", buttons=self._alternatives(turn))
+            record_offer(turn, intent)  # a plain "yes" next asks for it (``_take_up_offer``)
+            return True
         unclear = self.changes.unclear(rule, turn.parse, fills) if rule is not None else None
         if unclear is not None:
             turn.explain(unclear)
-            self._fallback(turn, FALLBACK_INTENT)  # "did you mean ...?": a button is a clear request
+            # "did you mean ...?": a button is a clear request. A passage may answer a question about the change
+            # ("what happens if I cancel an order?"), never stand in for the change asked for
+            self._fallback(turn, FALLBACK_INTENT, answerable=asks_rather_than_requests(turn.parse.text if turn.parse else ""))
             return False
         if rule is not None:
             digression = turn.state.form
@@ -416,6 +447,22 @@ class RuleDialogueManager:
             return True
         self._fallback(turn, intent)
         return False
+
+    def _take_up_offer(self, turn: Turn) -> None:
+        """A plain yes to "would you like me to do that now?" (``past_request_response``) asks for the request the
+        bot held back: the message is read as that intent, as its button would be (see ``dialogue.dm.offers``)."""
+        parse = turn.parse
+        if parse is None or turn.state.form is not None:
+            return
+        offered = offered_intent(turn.tracker)
+        intent, confidence = self.effective_intent(parse)
+        yes = {"affirm"}.union(*(set(f.affirm_intents) for f in self.domain.forms.values()))
+        if offered is None or intent not in yes or confidence < self.domain.settings.confirm_threshold \
+                or not plain_yes(parse.text):
+            return
+        turn.explain(f"a yes to the offer to {offered}: read as {offered}")
+        score = IntentScore(name=offered, confidence=1.0)
+        turn.parse = parse.model_copy(update={"intent": score, "intent_ranking": (score,), "metadata": {}})
 
     def _task_first(self, turn: Turn) -> None:
         """"what's your return policy? I want to return order 104302", read as the policy question: outside a form,
@@ -449,7 +496,8 @@ class RuleDialogueManager:
                                       answering_form: bool) -> None:
         """Answer a second question asked in the same message ("cancel order 104302 and tell me your return
         policy", per ``multiple_requests``) when a rule answers it without starting a task or changing data. A
-        second task is left for the user to ask: one flow at a time; so is any second request after an
+        second task is left for the user to ask again, and told so (one flow at a time,
+        ``one_request_at_a_time_response``); any second request is left unsaid after an
         interrupting rule (an emergency reply stands alone), and, in a message said to a waiting form, one
         that is not worded as a question ("deliver to 8 Willow Way, Apt 3, ..." is an address, not a
         shipping question). The question a form waits on comes last."""
@@ -465,17 +513,26 @@ class RuleDialogueManager:
             turn.explain(f"also asked: {also.name}; left, since a form was answered and {second.text!r} asks nothing")
             return
         rule = self._first_rule(self._situation(turn, also.name, also.confidence, second, previous_action))
-        if rule is None or not self.changes.only_answers(rule):
-            turn.explain(f"also asked: {also.name}; no rule answers it now without starting a task, so it is left")
+        # a task waits its turn even where no rule would start it now (another form is under way)
+        task = [r for r in ([rule] if rule is not None else self.rules)
+                if r.names_intent(also.name) and not self.changes.only_answers(r)]
+        if rule is None and not task:
+            turn.explain(f"also asked: {also.name}; no rule answers it now, so it is left")
             return
         waiting = turn.acts[before_form:] if turn.state.form is not None else []
         del turn.acts[len(turn.acts) - len(waiting):]
-        turn.explain(f"also asked: {also.name} ({also.confidence:.2f}, {second.text!r}); rule {rule.name} answers it")
-        turn.parse = second  # actions read the question they answer
-        try:
-            await run_steps(turn, rule.spec.then, self.forms, rule.name)
-        finally:
-            turn.parse = parse
+        if rule is not None and not task:
+            turn.explain(f"also asked: {also.name} ({also.confidence:.2f}, {second.text!r}); rule {rule.name} answers it")
+            turn.parse = second  # actions read the question they answer
+            try:
+                await run_steps(turn, rule.spec.then, self.forms, rule.name)
+            finally:
+                turn.parse = parse
+        else:
+            turn.explain(f"also asked: {also.name} ({second.text!r}); rule {task[0].name} starts a task or changes data: "
+                         "one at a time, the user is told to ask again")
+            turn.say(self.config.one_request_at_a_time_response, "I'll take one request at a time: ask me again about "
+                     "the other one once this is done.")
         turn.acts.extend(waiting)
 
     def _understood(self, turn: Turn, intent: str, confidence: float, previous_action: str | None) -> bool:
@@ -515,8 +572,9 @@ class RuleDialogueManager:
 
     def _situation(self, turn: Turn, intent: str, confidence: float, parse: ParsedMessage | None,
                    previous_action: str | None) -> Situation:
-        """What the rules are matched against: ``intent`` with the entity types of ``parse`` in this turn's state."""
-        entities = frozenset(e.type for e in parse.entities) if parse is not None else frozenset()
+        """What the rules are matched against: ``intent`` with the entity types of ``parse`` in this turn's state
+        (not those in the words of a second request: ``ParsedMessage.own_entities``)."""
+        entities = frozenset(e.type for e in parse.own_entities()) if parse is not None else frozenset()
         return Situation(intent, confidence, entities, turn.state, previous_action, self.domain.slots)
 
     def _first_rule(self, situation: Situation, interrupting: bool = False) -> CompiledRule | None:
@@ -539,9 +597,11 @@ class RuleDialogueManager:
                 turn.set_slot(name, spec.initial, f"reset by intent {intent}")
 
     def _extract(self, turn: Turn, intent: str) -> dict[str, Any]:
-        """Slot values this message carries (entities; intents for non-form or requested slots)."""
+        """Slot values this message carries (entities; intents for non-form or requested slots). The entities of a
+        second request in the message are its own: they fill nothing for the first."""
         parse = turn.parse
         assert parse is not None
+        entities = parse.own_entities()
         state = turn.state
         form_slots = self.domain.forms[state.form].slots if state.form else {}
         found: dict[str, Any] = {}
@@ -551,7 +611,7 @@ class RuleDialogueManager:
                     continue
                 if fill.source == "entity":
                     entity_type = fill.entity or name
-                    values = [e.value for e in parse.entities
+                    values = [e.value for e in entities
                               if e.type == entity_type and (fill.role is None or e.role == fill.role)]
                     if values:
                         found[name] = values if spec.type == "list" else values[0]
@@ -561,7 +621,7 @@ class RuleDialogueManager:
                     break
         return found
 
-    def _fallback(self, turn: Turn, intent: str) -> None:
+    def _fallback(self, turn: Turn, intent: str, answerable: bool = True) -> None:
         config = self.config
         settings = self.domain.settings
         # an out-of-scope message is answered, but the bot still did not help: it counts
@@ -583,9 +643,10 @@ class RuleDialogueManager:
         if intent == FALLBACK_INTENT:
             buttons = self._alternatives(turn)
             titles = [b.title for b in buttons]
-            turn.explain(f"fallback: not sure what was meant (failure {failures}); offered: {', '.join(titles) or 'nothing'}")
+            turn.explain(f"fallback: not sure what was meant (failure {failures}); offered: {', '.join(titles) or 'nothing'}"
+                         + ("" if answerable else "; no knowledge passage stands in for a change asked for"))
             name = config.clarify_response if config.clarify_response in self.domain.responses else settings.fallback_response
-            turn.say(name, buttons=buttons, options=titles)
+            turn.say(name, buttons=buttons, answerable=answerable, options=titles)
         else:
             turn.explain(f"fallback: no rule for intent {intent} (failure {failures})")
             turn.say(settings.fallback_response)

@@ -65,8 +65,8 @@ def confirmation_answer(text: str, yes: float, reading: Reading, refusing_intent
     """Is ``text`` a clear yes, a no, unclear, or something else? With the reason, for explanations.
 
     A negation is a no ("don't cancel it", "no, keep it") unless the message opens with a yes ("yes, don't
-    wait"): then it is unclear, like a hedge ("maybe", "not sure"), and so is a negative question alone
-    ("can't you just do it?"). A yes needs ``yes`` (see
+    wait"): then it is unclear, like a hedge ("maybe", "not sure"), and so is a negative question or an
+    inability alone ("can't you just do it?", "I couldn't do it myself"). A yes needs ``yes`` (see
     ``yes_confidence``; a button payload has 1.0) at or above ``threshold``; below it, it is unclear. An
     intent that refuses (``deny``, or one that cancels the form) is a no, unless the message opens with a
     yes ("yes, cancel it" read as "stop"): unclear again.
@@ -78,6 +78,8 @@ def confirmation_answer(text: str, yes: float, reading: Reading, refusing_intent
             return Answer.UNCLEAR, f"yes and no at once ({said!r})"
         if all(negation.question for negation in found):
             return Answer.UNCLEAR, f"a negative question ({said!r}), not a yes or a no"
+        if all(negation.asks for negation in found):
+            return Answer.UNCLEAR, f"says what could not be done ({said!r}), not a yes or a no"
         return Answer.NO, f"negated ({said!r})"
     hedge = hesitation(text)
     if hedge is not None:

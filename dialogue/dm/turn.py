@@ -73,12 +73,16 @@ class Turn:
 
     # ------------------------------------------------------------------ saying
 
-    def say(self, name: str, default_text: str | None = None, buttons: tuple[Button, ...] = (), **values: Any) -> None:
-        """Add a response act; a built-in response the domain lacks becomes literal ``default_text``."""
+    def say(self, name: str, default_text: str | None = None, buttons: tuple[Button, ...] = (), answerable: bool = True,
+            **values: Any) -> None:
+        """Add a response act; a built-in response the domain lacks becomes literal ``default_text``.
+        ``answerable=False`` keeps a knowledge passage from standing in for it (``DialogueAct.answerable``)."""
         if default_text is not None and name not in self.domain.responses:
-            self.acts.append(DialogueAct(name="text", text=default_text, buttons=buttons, slots=self.template_values()))
+            self.acts.append(DialogueAct(name="text", text=default_text, buttons=buttons, slots=self.template_values(),
+                                         answerable=answerable))
             return
-        self.acts.append(DialogueAct(name=name, slots={**self.template_values(), **values}, buttons=buttons))
+        self.acts.append(DialogueAct(name=name, slots={**self.template_values(), **values}, buttons=buttons,
+                                     answerable=answerable))
 
     def add_act(self, act: DialogueAct) -> None:
         """An act chosen by an action: template values are the slots plus what the action passed."""

@@ -52,8 +52,8 @@ class GroundedAnswers:
         return cls(domain, knowledge) if knowledge is not None else None
 
     def replaces(self, decision: Decision, act: DialogueAct) -> bool:
-        return (act.name in self.answers_for or act.name in self.refines) and bool(decision.user_text.strip()) \
-            and self.knowledge is not None
+        return (act.name in self.answers_for or act.name in self.refines) and act.answerable \
+            and bool(decision.user_text.strip()) and self.knowledge is not None
 
     async def lookup(self, decision: Decision, act: DialogueAct) -> Answer | None:
         """The supported answer to the user's text, or None; a failing lookup only costs the answer."""

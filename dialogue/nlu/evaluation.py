@@ -35,6 +35,7 @@ INTENT_CLASSIFIERS = frozenset(CLASSIFIER_PRESETS.values())
 #: the default pipeline with each intent classifier
 PRESETS: dict[str, list[str]] = {
     name: ["regex_entities", "lookup_entities", classifier, "pleasantries", "multiple_requests", "negated_requests",
+           "past_requests",
            "synonyms", "entity_conflicts", "fallback"]
     for name, classifier in CLASSIFIER_PRESETS.items()
 }

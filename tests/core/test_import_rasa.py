@@ -99,7 +99,7 @@ def test_the_form_bot_converts_slots_mappings_forms_responses_and_nlu_data(pizza
     assert domain.responses["utter_ask_pizza_size"][0].buttons[2].payload == '/inform{"pizza_size":"large"}'
     assert domain.responses["utter_goodbye"][0].channel == "slack"
     assert [s.use for s in domain.pipeline.nlu] == ["regex_entities", "lookup_entities", "tfidf_intent", "pleasantries",
-                                                   "multiple_requests", "negated_requests", "synonyms",
+                                                   "multiple_requests", "negated_requests", "past_requests", "synonyms",
                                                    "entity_conflicts", "fallback"]
     assert domain.pipeline.nlu[-1].params == {"threshold": 0.4}
 
@@ -140,7 +140,7 @@ def test_the_pipeline_table_maps_rasa_components_to_the_nearest_ones():
         {"name": "MyCustomThing"}, {"name": "FallbackClassifier", "threshold": 0.6, "ambiguity_threshold": 0.1},
     ]}, report, has_lookups=False)
     assert pipeline["nlu"] == ["spacy_entities", "joint_bert", "pleasantries", "multiple_requests", "negated_requests",
-                               "synonyms", "entity_conflicts",
+                               "past_requests", "synonyms", "entity_conflicts",
                                {"use": "fallback", "threshold": 0.6, "ambiguity_threshold": 0.1}]
     assert threshold == 0.6
     reported = " ".join(n.what for n in report.notes)

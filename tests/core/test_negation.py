@@ -99,11 +99,27 @@ def test_a_negative_question_asks_for_what_it_names(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["don't you dare cancel it", "you can't cancel it, I need it", "I can't cancel my order", "do not cancel it",
-     "why would you cancel it, don't"],  # the subject comes first, or no question opens the clause
+    ["don't you dare cancel it", "you can't cancel it, I need it", "I can't believe you cancelled my order",
+     "do not cancel it", "why would you cancel it, don't", "I cannot afford to lose it", "no, I can't"],
+    # the subject comes first, or no question opens the clause; "you" can't, or the writer can't bear something
 )
 def test_a_negation_that_is_no_question_still_refuses(text: str) -> None:
-    assert refusals(text) and not any(n.question for n in negations(text))
+    assert refusals(text) and not any(n.asks for n in negations(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [("I can't cancel my order on the website", "cancel my order on the website"),
+     ("i cant change my address", "change my address"), ("we still couldn't return it", "return it"),
+     ("it won't let me change the address", "let me change the address"), ("I can not track my parcel", "track my parcel"),
+     ("the app doesnt let me pay", "let me pay")],
+)
+def test_an_inability_asks_for_help_with_what_it_names(text: str, scope: str) -> None:
+    (negation,) = negations(text)
+    assert negation.inability and negation.asks and not negation.question
+    assert negation.scope == scope
+    assert not refusals(text) and without_negations(text) == text
+    assert not negates(text, {"cancel", "change", "return", "track", "pay"})
 
 
 def test_a_question_beside_a_refusal_leaves_the_refusal() -> None:

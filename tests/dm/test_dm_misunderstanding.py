@@ -11,7 +11,7 @@ import pytest
 
 from dialogue.dm.reading import Answer, Reading, confirmation_answer, yes_confidence
 from dialogue.domain import Domain
-from dialogue.messages import ALSO_KEY, NEGATION_KEY, Entity, IntentScore
+from dialogue.messages import ALSO_KEY, NEGATION_KEY, PAST_KEY, Entity, IntentScore
 from dialogue.questions import looks_like_question
 from dialogue.stores.memory import MemoryStore
 from dm_helpers import Chat, make_manager, parse
@@ -110,6 +110,8 @@ def _reading(intent: str = "affirm", out_of_scope: bool = False) -> Reading:
         ("yes but don't", 0.9, _reading(), Answer.UNCLEAR),
         ("can't you just do it?", 0.9, _reading(), Answer.UNCLEAR),  # asks, but is no clear yes
         ("no, can't you see I need it?", 0.0, _reading("deny"), Answer.NO),  # the "no" refuses
+        ("I couldn't cancel it myself", 0.0, _reading("cancel_order"), Answer.UNCLEAR),  # what failed, no answer
+        ("I can't be without it", 0.0, _reading("deny"), Answer.NO),  # a stance, not a failed task
         ("k", 0.67, _reading(), Answer.UNCLEAR),
         ("stop", 0.0, _reading("stop"), Answer.NO),
         ("yes, cancel it please", 0.0, _reading("stop"), Answer.UNCLEAR),  # a yes the classifier read as "stop"
@@ -252,8 +254,17 @@ async def test_a_step_that_changes_data_needs_a_clear_request(chat: Chat, servic
                    ranking=[("erase", 0.6), ("report", 0.3)])
     assert chat.acts == ["utter_clarify"] and service["erased"] == 0
     assert chat.explained("not clear enough")
+    assert chat.decision is not None and not chat.decision.acts[0].answerable  # no passage stands in for the buttons
     assert await chat.say("erase", "/erase", confidence=1.0) == ["utter_erased"]
     assert service["erased"] == 1
+
+
+async def test_a_question_about_an_unclear_change_may_be_answered_from_knowledge(chat: Chat) -> None:
+    await chat.say("erase", "what happens to my data if i delete everything?", confidence=0.6,
+                   ranking=[("erase", 0.6), ("report", 0.3)])
+    assert chat.acts == ["utter_clarify"] and chat.decision is not None and chat.decision.acts[0].answerable
+    await chat.say("erase", "can you delete everything?", confidence=0.6, ranking=[("erase", 0.6), ("report", 0.3)])
+    assert chat.acts == ["utter_clarify"] and not chat.decision.acts[0].answerable  # asked as a request
 
 
 async def test_a_flow_that_changes_data_starts_on_a_weak_intent_only_when_grounded(chat: Chat) -> None:
@@ -280,6 +291,39 @@ async def test_a_negated_request_to_change_data_starts_nothing(chat: Chat, servi
     kept = _negation(False, "don't need it")
     assert await chat.say("erase", "erase it all, I don't need it", confidence=1.0, metadata=kept) == ["utter_erased"]
     assert service["erased"] == 1
+
+
+PAST_TOLD = ("text:I haven't changed anything. Would you like me to do that now, or are you asking about something "
+             "that already happened?")  # the built-in text
+
+
+def _past(*past: str) -> dict[str, Any]:
+    """The metadata ``past_requests`` writes for a request told as done."""
+    return {PAST_KEY: {"past": list(past), "rest": "", "request_past": True}}
+
+
+async def test_a_request_to_change_data_told_as_done_starts_nothing(chat: Chat, service: dict[str, Any]) -> None:
+    said = await chat.say("erase", "why did you erase my data", confidence=1.0, ranking=[("erase", 1.0)],
+                          metadata=_past("did you erase my data"))
+    assert said == [PAST_TOLD] and service["erased"] == 0 and chat.kinds() == []
+    assert chat.explained("tells of it as done") and chat.decision is not None
+    assert [b.payload for b in chat.decision.acts[0].buttons] == ["/erase"]  # one press asks for it now
+    assert await chat.say("ask_hours", "when do you open", metadata=_past("did you open")) == ["utter_hours"]
+
+
+async def test_a_plain_yes_takes_up_the_offer_and_the_flow_still_confirms(chat: Chat, service: dict[str, Any]) -> None:
+    await chat.say("book", "did you book me on monday?", day="monday", metadata=_past("did you book me on monday"))
+    assert chat.acts == [PAST_TOLD]
+    assert await chat.say("affirm", "yes", confidence=0.99) == ["utter_ask_people"]  # the booking form, day known
+    assert chat.explained("a yes to the offer to book") and service["bookings"] == []
+    await chat.say("cancel", "stop", confidence=1.0)
+    await chat.say("book", "did you book me on monday?", day="monday", metadata=_past("did you book me on monday"))
+    said = await chat.say("affirm", "yes but not monday", confidence=0.99)
+    assert "utter_ask_people" not in said and not chat.explained("a yes to the offer")
+    await chat.say("book", "did you book me on monday?", day="monday", metadata=_past("did you book me on monday"))
+    await chat.say("ask_hours", "when do you open")
+    await chat.say("affirm", "yes", confidence=0.99)  # the offer was made two messages ago: no longer taken up
+    assert not chat.explained("a yes to the offer")
 
 
 async def test_a_negated_request_that_changes_nothing_is_answered(chat: Chat) -> None:
@@ -326,14 +370,29 @@ async def test_the_second_question_is_read_in_its_own_words(chat: Chat, service:
     assert chat.acts[0] == "utter_hours" and "text:Order 12345 is shipped." not in chat.acts
 
 
-async def test_a_second_task_or_change_is_not_started(chat: Chat, service: dict[str, Any]) -> None:
+ONE_AT_A_TIME = "text:I'll take one request at a time: ask me again about the other one once this is done."
+
+
+async def test_a_second_task_or_change_is_not_started_and_the_user_is_told(chat: Chat, service: dict[str, Any]) -> None:
     said = await chat.say("report", "report a problem and book me in", metadata=_also("book", "book me in"))
-    assert said == ["utter_ask_problem"] and chat.explained("no rule answers it now without starting a task")
+    assert said == [ONE_AT_A_TIME, "utter_ask_problem"] and chat.explained("one at a time, the user is told")
     assert chat.kinds().count("form_started") == 1  # one flow at a time
     await chat.say("cancel", "stop it", confidence=1.0)
     said = await chat.say("ask_hours", "when are you open and delete my data",
                           metadata=_also("erase", "delete my data", "when are you open"))
-    assert said == ["utter_hours"] and service["erased"] == 0  # a piece of a message never writes by itself
+    assert said == ["utter_hours", ONE_AT_A_TIME] and service["erased"] == 0  # a piece never writes by itself
+
+
+async def test_the_entities_of_a_second_request_fill_nothing_for_the_first(chat: Chat) -> None:
+    text = "book me in on monday and report a problem from friday"
+    days = tuple(Entity(type="day", value=day, text=day, start=text.index(day), end=text.index(day) + len(day))
+                 for day in ("monday", "friday"))
+    message = parse("c1", "book", text, metadata=_also("report", "report a problem from friday"))
+    chat.decision, chat.events = await chat.manager.handle(message.model_copy(update={"entities": days}))
+    assert chat.slots["day"] == "monday" and chat.acts == [ONE_AT_A_TIME, "utter_ask_people"]
+    message = parse("c2", "book", text, metadata=_also("report", "book me in on monday"))  # read the other way round
+    chat.decision, chat.events = await chat.manager.handle(message.model_copy(update={"entities": days}))
+    assert chat.slots["day"] == "friday"
 
 
 async def test_said_to_a_waiting_form_only_a_second_question_is_answered(chat: Chat) -> None:

@@ -62,6 +62,13 @@ async def test_only_the_can_t_help_replies_are_replaced(tmp_path: Path) -> None:
     assert greet.text == "Hello!" and greet.source is None and answer.source == "faq.yml:1"
 
 
+async def test_a_reply_marked_unanswerable_keeps_its_words(tmp_path: Path) -> None:
+    """A "did you mean" that holds back a change the user asked for offers it; no passage stands in for it."""
+    realiser = TemplateRealiser.from_config(TemplateRealiser.Config(), shop_with_knowledge(tmp_path))
+    [message], _ = await realise(realiser, DialogueAct(name="utter_default", answerable=False))
+    assert message.text == FALLBACK and message.source is None
+
+
 async def test_an_unsupported_question_gets_the_reply_as_before(tmp_path: Path) -> None:
     realiser = TemplateRealiser.from_config(TemplateRealiser.Config(), shop_with_knowledge(tmp_path))
     for question in ("do you sell televisions?", "what's the weather in Paris?", ""):

@@ -59,6 +59,13 @@ def test_a_negative_question_asks_for_the_request() -> None:
     assert read("don't you dare drop CS101").negates_its_request()  # a prohibition, not a question
 
 
+def test_what_the_user_could_not_do_asks_for_the_request() -> None:
+    for text in ("I can't drop CS101 on the portal", "it won't let me enrol in CS101", "we still couldn't drop CS101"):
+        parse = read(text)
+        assert parse.intent.name in ("drop_course", "enroll") and not parse.negates_its_request(), text
+    assert read("you can't drop CS101").negates_its_request()  # said of the bot: a prohibition
+
+
 def test_messages_without_a_negation_are_not_read_again() -> None:
     step, classifier = negated_requests()
     parses = [classifier.process(parse_of(text)) for text in ("drop CS101", "no problem, enrol me")]

@@ -38,6 +38,7 @@ def _default_nlu() -> list[ComponentSpec]:
         ComponentSpec(use="pleasantries"),
         ComponentSpec(use="multiple_requests"),
         ComponentSpec(use="negated_requests"),
+        ComponentSpec(use="past_requests"),
         ComponentSpec(use="synonyms"),
         ComponentSpec(use="entity_conflicts"),
         ComponentSpec(use="fallback"),

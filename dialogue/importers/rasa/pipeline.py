@@ -111,12 +111,12 @@ def convert_pipeline(config: dict[str, Any], report: Report, has_lookups: bool) 
                    "added, since every dialogue domain needs one.", "approximated")
     if has_lookups and not any(s["use"] == "lookup_entities" for s in extractors):
         extractors.append({"use": "lookup_entities"})  # lookup tables fed Rasa's featurisers; here they find entities
-    report.add("pipeline", "config.yml: pipeline", "pleasantries, multiple_requests and negated_requests added after "
-               "the classifier (no Rasa equivalent): a request wrapped in a greeting is read as the request, a second "
-               "question in a message is answered too, and \"don't cancel my order\" starts no cancellation "
-               "(docs/nlu.md).", "approximated")
+    report.add("pipeline", "config.yml: pipeline", "pleasantries, multiple_requests, negated_requests and past_requests "
+               "added after the classifier (no Rasa equivalent): a request wrapped in a greeting is read as the request, "
+               "a second question in a message is answered too, and neither \"don't cancel my order\" nor \"why did "
+               "you cancel my order?\" starts a cancellation (docs/nlu.md).", "approximated")
     nlu = [*extractors, {"use": classifier}, {"use": "pleasantries"}, {"use": "multiple_requests"},
-           {"use": "negated_requests"},
+           {"use": "negated_requests"}, {"use": "past_requests"},
            *[p for p in post if p["use"] == "synonyms"],
            *([{"use": "entity_conflicts"}] if len(extractors) + (classifier == "joint_bert") > 1 else []),
            *[p for p in post if p["use"] != "synonyms"]]
