@@ -15,6 +15,9 @@ rule changes data (a cancellation, a booking, an enrolment: ``ChangeGuard``), it
 * **negative questions stopped**: the same examples asked as a negative question ("cancel my order" →
   "can't you cancel my order?", "why don't you ...", "I want to ..." → "why can't I ...?"), which ask for
   the request; marking one makes the bot answer "I haven't changed anything" (lower is better);
+* **retractions caught**: the same examples taken back at the end ("cancel my order. actually no, keep it",
+  "... lol jk", "..., never mind", "... scratch that") and marked (higher is better), and how many would
+  start a change without the step and with it;
 * **inabilities stopped**: the same examples told as something the user could not do ("cancel my order" →
   "I can't cancel my order on the website", "it won't let me ...", "I couldn't ... myself"), which ask for
   help with the request; stopping one answers "I haven't changed anything" to it (lower is better).
@@ -75,6 +78,7 @@ def negative_question(text: str, rng: random.Random) -> str | None:
     return f"why can't I {phrase}?" if wanted else rng.choice(_QUESTIONS).format(phrase)
 
 
+_RETRACTIONS = ("{}. actually no, keep it", "{} lol jk", "{}, never mind", "{}... scratch that", "{}. no wait, don't")
 _INABILITIES = ("I can't {} on the website", "it won't let me {}", "I couldn't {} myself", "I still can't {}")
 
 
@@ -93,6 +97,7 @@ def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
     wrong: list[tuple[str, str, str]] = []
     rng = random.Random(0)
     inability_rng = random.Random(1)  # its own draws, so the other columns stay as they were without it
+    retraction_rng = random.Random(2)
     specs = with_step(domain.pipeline.nlu, "negated_requests", INTENT_CLASSIFIERS | {"pleasantries"})
     splits = StratifiedKFold(folds, shuffle=True, random_state=0).split(examples, [e.intent for e in examples])
     for train, held_out in splits:
@@ -105,21 +110,22 @@ def measure(domain: Domain, folds: int, show: int) -> Counter[str]:
         negated = [(e, text) for e, text in negated if text]
         questions = [(e, negative_question(e.text, rng)) for e in plain]
         asked = [(e, text) for e, text in questions if text]
+        retracted = [(e, retraction_rng.choice(_RETRACTIONS).format(e.text.rstrip(".!? "))) for e in plain]
         unable = [(e, inability(e.text, inability_rng)) for e in plain]
         unable = [(e, text) for e, text in unable if text]
         for kind, items in (("plain", [(e, e.text) for e in plain]), ("negated", negated),
                             ("negated example", [(e, e.text) for e in negated_examples]), ("question", asked),
-                            ("inability", unable)):
+                            ("inability", unable), ("retracted", retracted)):
             for (example, text), parse in zip(items, parse_batch(steps, [text for _, text in items])):
                 counts[f"{kind} n"] += 1
                 counts[f"{kind} started"] += parse.intent.name == example.intent  # what the bot would act on
                 marked = parse.negates_its_request()
                 counts[f"{kind} marked"] += marked
                 counts[f"{kind} started with the step"] += parse.intent.name == example.intent and not marked
-                if marked != (kind == "negated"):
+                if marked != (kind in ("negated", "retracted")):
                     wrong.append((kind, example.intent, text))
     for kind, intent, text in wrong[:show]:
-        print(f"  {'missed' if kind == 'negated' else 'stopped'}: {intent} | {text}")
+        print(f"  {'missed' if kind in ('negated', 'retracted') else 'stopped'}: {intent} | {text}")
     return counts
 
 
@@ -132,7 +138,8 @@ def main() -> None:
     table = Table(title=f"negated requests to change data, {args.folds}-fold held-out examples")
     for column in ("pack", "requests stopped", "negations caught", "negations started (no step → step)",
                    "negated examples kept", "negative questions stopped", "negative questions read as asked",
-                   "inabilities stopped", "inabilities read as asked"):
+                   "inabilities stopped", "inabilities read as asked", "retractions caught",
+                   "retractions started (no step → step)"):
         table.add_column(column, justify="left" if column == "pack" else "right")
     for path in args.domains:
         domain = load_domain(path)
@@ -143,7 +150,9 @@ def main() -> None:
                       f"{c['negated started']} → {c['negated started with the step']} of {c['negated n']}",
                       f"{c['negated example n'] - c['negated example marked']}/{c['negated example n']}",
                       share(c, "question marked", "question n"), share(c, "question started with the step", "question n"),
-                      share(c, "inability marked", "inability n"), share(c, "inability started with the step", "inability n"))
+                      share(c, "inability marked", "inability n"), share(c, "inability started with the step", "inability n"),
+                      share(c, "retracted marked", "retracted n"),
+                      f"{c['retracted started']} → {c['retracted started with the step']} of {c['retracted n']}")
     Console().print(table)
 
 

@@ -19,6 +19,10 @@ NLU, actions and plugins may use it too.
   "we couldn't change the address", "it won't let me return it". It asks for help with the scope, so, like a
   negative question, it is reported (``inability`` set) but takes nothing away from the request. "I can't
   believe...", "I can't afford...", "I can't be without it" are no inability (a stance verb follows).
+* A **retraction** takes back what came before it: "cancel order 104302. actually no, keep it", "cancel it lol
+  jk", "change the address, never mind". It is reported with ``retracts`` set and its scope is the words
+  *before* the cue (from the start of the message); one that opens the message retracts nothing ("forget it,
+  cancel order 104302" asks for the cancellation).
 * A **hesitation** is a hedge ("maybe", "not sure", "i guess", "hmm", "wait"...): the message is not a
   clear answer either way. A negation cue inside a hedge ("not" in "not sure") is part of the hedge.
 """
@@ -36,7 +40,7 @@ _CONJUNCTIONS = frozenset({"but", "however", "though", "although", "yet", "excep
                            "cause", "cos", "while", "whereas"})
 _CUES = frozenset({
     "no", "not", "never", "nope", "nah", "naw", "nay", "noo", "nooo", "neither", "nor", "none", "nothing",
-    "nobody", "nowhere", "without", "cannot", "negative",
+    "nobody", "nowhere", "without", "cannot", "negative", "forget",
     # contractions, with and without the apostrophe people often skip
     "don't", "dont", "doesn't", "doesnt", "didn't", "didnt", "isn't", "isnt", "aren't", "arent", "wasn't",
     "wasnt", "weren't", "werent", "won't", "wouldn't", "wouldnt", "shouldn't", "shouldnt", "can't", "cant",
@@ -69,8 +73,15 @@ _OPENERS = frozenset({"so", "and", "but", "well", "ok", "okay", "hey", "hi", "pl
 _PSEUDO = tuple(tuple(p.split()) for p in (
     "no problem", "no problems", "no prob", "no probs", "no worries", "no worry", "not a problem", "no doubt",
     "why not", "not bad", "no question", "can't wait", "cant wait", "cannot wait", "don't worry", "dont worry",
+    "don't forget", "dont forget", "do not forget", "never forget",
     "not only", "no matter", "whether or not", "if not", "not to mention", "can't complain", "cant complain",
     "couldn't be better", "no hesitation",
+))
+#: phrases that take back the words before them; matched as whole word sequences
+_RETRACTIONS = tuple(tuple(p.split()) for p in (
+    "actually no", "actually , no", "no wait", "wait no", "wait , no", "scratch that", "never mind", "nevermind", "nvm",
+    "jk", "j k", "just kidding", "only kidding", "just joking", "forget it", "forget that", "on second thought",
+    "on second thoughts", "actually don't", "actually , don't", "actually dont", "i take that back", "ignore that",
 ))
 _HEDGES = tuple(tuple(p.split()) for p in (
     "not sure", "not really sure", "not so sure", "not too sure", "not certain", "unsure", "maybe", "perhaps",
@@ -91,6 +102,8 @@ class Negation:
     scope: str
     scope_end: int  # where the negated words end (``end`` when the scope is empty)
     question: bool = False  # a negative question ("can't you cancel it?"): it asks for the scope, not against it
+    retracts: bool = False  # "..., actually no": the scope is the words before the cue, from ``scope_start``
+    scope_start: int = -1  # where a retraction's scope starts (``start`` for any other negation)
     inability: bool = False  # "I can't cancel my order": the writer could not do the scope and asks for help with it
 
     @property
@@ -178,11 +191,31 @@ def _unable(words: list[str], start: int, end: int) -> bool:
     return index > 0 and words[index - 1] in _FIRST_PERSON
 
 
+def _retractions(text: str, tokens: list[_Token], words: list[str]) -> list[tuple[tuple[int, int], Negation]]:
+    """The retractions after some words ("cancel it. actually no, keep it"), with the words before them as scope,
+    each with its token range. One that opens the message retracts nothing; its words are read as usual ("never
+    mind cancelling it" is a negation)."""
+    spans = _phrase_spans(words, _RETRACTIONS)
+    found = []
+    for a, b in spans:
+        before = [t for t in tokens[:a] if t.text not in _TERMINATORS]
+        if not before or any(start < a < end for start, end in spans):
+            continue  # at the start of the message, or inside a longer retraction ("wait , no" in "no wait , no")
+        scope = text[before[0].start:before[-1].end]
+        found.append(((a, b), Negation(cue=text[tokens[a].start:tokens[b - 1].end], start=tokens[a].start,
+                                       end=tokens[b - 1].end, scope=scope, scope_end=tokens[b - 1].end, retracts=True,
+                                       scope_start=before[0].start)))
+    return found
+
+
 def negations(text: str) -> list[Negation]:
-    """Every negation in ``text`` with its scope; fixed positive phrases and hedges are left out."""
+    """Every negation in ``text`` with its scope, in order; fixed positive phrases and hedges are left out."""
     tokens = _tokens(text)
     words = [t.text for t in tokens]
-    ignored = _phrase_spans(words, _PSEUDO) + _phrase_spans(words, _HEDGES)
+    # "don't worry" reassures, but "don't worry about cancelling it" asks for nothing to be done
+    pseudo = [(a, b) for a, b in _phrase_spans(words, _PSEUDO) if words[b - 1] != "worry" or words[b:b + 1] != ["about"]]
+    retractions = _retractions(text, tokens, words)
+    ignored = pseudo + _phrase_spans(words, _HEDGES) + [span for span, _ in retractions]
     cues = [(a, b) for a, b in _cue_positions(words) if not _covered(a, ignored)]
     starts = {a for a, _ in cues}
     found = []
@@ -201,8 +234,9 @@ def negations(text: str) -> list[Negation]:
             scope_end=scope[-1].end if scope else tokens[b - 1].end,
             question=_asks(words, a, b),
             inability=_unable(words, a, b),
+            scope_start=tokens[a].start,
         ))
-    return found
+    return sorted(found + [negation for _, negation in retractions], key=lambda negation: negation.start)
 
 
 def without_negations(text: str) -> str:
@@ -211,7 +245,7 @@ def without_negations(text: str) -> str:
     stays ("can't you cancel it?", "I can't cancel it online" ask for the cancellation)."""
     kept, position = [], 0
     for negation in refusals(text):
-        kept.append(text[position:negation.start])
+        kept.append(text[position:max(position, min(negation.start, negation.scope_start))])
         position = max(position, negation.scope_end)
     kept.append(text[position:])
     return " ".join(" ".join(kept).split())
@@ -220,6 +254,11 @@ def without_negations(text: str) -> str:
 def refusals(text: str) -> list[Negation]:
     """The negations in ``text`` that speak against their scope: all but the negative questions and inabilities."""
     return [negation for negation in negations(text) if not negation.asks]
+
+
+def has_retraction_words(text: str) -> bool:
+    """``text`` holds words that take something back ("never mind", "forget it", "jk"), wherever they are."""
+    return bool(_phrase_spans([t.text for t in _tokens(text)], _RETRACTIONS))
 
 
 def is_negated(text: str) -> bool:

@@ -10,6 +10,8 @@ spaCy nothing is found): a cue and the words it tells of, up to the end of the c
   negation, left to ``dialogue.negation``.
 * a verb in the past tense after its subject: "I already cancelled order 104302" (cue "cancelled", scope
   "cancelled order 104302"); "quit" alone is a command the tagger takes for a past form.
+* an intention told as past: "I was going to cancel order 104302 but I changed my mind", "we were about to
+  book" (cue "was", scope the bare verb and what follows);
 * a past participle after a form of "have" or "be": "has my address been changed?", "was order 104302 cancelled?"
   (cue "has"/"was", scope the words up to the end of the clause).
 
@@ -56,7 +58,7 @@ IRREGULAR_PAST = frozenset({
     "bought", "brought", "caught", "taught", "thought", "fought", "sought", "got", "gotten", "withdrew", "withdrawn",
     "drew", "drawn", "knew", "known", "threw", "thrown", "flew", "grew", "undid", "undone", "redid", "stuck", "hung",
 })
-_REGULAR_PAST = re.compile(r"\b(?:did|\w+ed)\b", re.IGNORECASE)
+_REGULAR_PAST = re.compile(r"\b(?:did|was|were|\w+ed)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z]+")
 
 
@@ -117,7 +119,10 @@ def _found(text: str, tokens: Any) -> list[PastAction]:
             continue
         lower = token.lower_
         action = None
-        if lower == "did" and index + 1 < len(tokens) and tokens[index + 1].lower_ not in ("n't", "not"):
+        if lower in ("was", "were") and [t.lower_ for t in tokens[index + 1:index + 3]] in (["going", "to"], ["about", "to"]) \
+                and index + 3 < len(tokens) and tokens[index + 3].tag_ == "VB":
+            action = _action(text, tokens, index, index + 3, index + 3)  # "I was going to cancel it"
+        elif lower == "did" and index + 1 < len(tokens) and tokens[index + 1].lower_ not in ("n't", "not"):
             verb = next((i for i in range(index + 1, min(index + 4, len(tokens))) if tokens[i].tag_ == "VB"), None)
             if verb is not None:
                 action = _action(text, tokens, index, verb, verb)  # "why did you cancel my order"

@@ -23,21 +23,47 @@ dialogue manager does not start a flow that changes data on a negated request (`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from dialogue.domain.examples import TrainingData
 from dialogue.messages import NEGATION_KEY
-from dialogue.negation import refusals, without_negations
+from dialogue.negation import has_retraction_words, refusals, without_negations
 from dialogue.nlu.withdrawn_requests import Phrase, WithdrawnRequests
 
 
 class NegatedRequests(WithdrawnRequests):
     name = "negated_requests"
+    version = 2
     key = NEGATION_KEY
     phrases_field = "negated"
     flag = "request_negated"
 
+    def __init__(self, min_confidence: float, config: WithdrawnRequests.Config | None = None) -> None:
+        super().__init__(min_confidence, config)
+        self.retracting: frozenset[str] = frozenset()  # intents whose examples say "never mind", "forget it"...
+
     def phrases(self, texts: Sequence[str]) -> list[list[Phrase]]:
-        return [[Phrase(f"{n.cue} {n.scope}".strip(), n.scope) for n in refusals(text)] for text in texts]
+        return [[Phrase(f"{n.cue} {n.scope}".strip() if not n.retracts else f"{n.scope} {n.cue}", n.scope,
+                        retracts=n.retracts) for n in refusals(text)] for text in texts]
 
     def rest(self, text: str) -> str:
         return without_negations(text)
+
+    def fits(self, intent: str, phrase: Phrase) -> bool:
+        """"stop, never mind" is how people stop: a retraction takes back no request of an intent whose own
+        examples are made of such words."""
+        return not (phrase.retracts and intent in self.retracting)
+
+    def train(self, data: TrainingData, progress: Callable[[str, float], None] | None = None) -> None:
+        super().train(data, progress)
+        self.retracting = frozenset(e.intent for e in data.examples if has_retraction_words(e.text))
+
+    def save(self, directory: Path) -> None:
+        super().save(directory)
+        (Path(directory) / "retracting.json").write_text(json.dumps(sorted(self.retracting)), encoding="utf-8")
+
+    def load(self, directory: Path) -> None:
+        super().load(directory)
+        self.retracting = frozenset(json.loads((Path(directory) / "retracting.json").read_text(encoding="utf-8")))

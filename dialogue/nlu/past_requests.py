@@ -37,6 +37,8 @@ _HELPERS = frozenset({"be", "have", "do", "want", "need", "like", "would", "will
 
 
 _PRESENT = frozenset({"VB", "VBP", "VBZ", "VBG"})
+#: words that tell of the past before a bare verb: "did you cancel", "I was going to cancel"
+_TOLD_BEFORE_THE_VERB = frozenset({"did", "was", "were"})
 
 
 def verb_stem(lemma: str) -> str:
@@ -67,15 +69,15 @@ class PastRequests(WithdrawnRequests):
 
     def may_withdraw(self, parse: ParsedMessage) -> bool:
         """Only a message with a word that may be a past form of one of its intent's verbs goes through the tagger:
-        "-ed" on the same first three letters ("cancelled" for "cancel"), "did" before such a verb, or an
-        irregular past form ("sent")."""
+        "-ed" on the same first three letters ("cancelled" for "cancel"), "did" or "was" before such a verb, or
+        an irregular past form ("sent")."""
         verbs = self.verbs.get(parse.intent.name)
         if not verbs:
             return False
         starts = {verb[:3] for verb in verbs}
         words = word_set(parse.text)
         return any(word in IRREGULAR_PAST or word.endswith("ed") and word[:3] in starts for word in words) \
-            or ("did" in words and any(word[:3] in starts for word in words))
+            or (bool(words & _TOLD_BEFORE_THE_VERB) and any(word[:3] in starts for word in words))
 
     def fits(self, intent: str, phrase: Phrase) -> bool:
         return verb_stem(phrase.verb) in self.verbs.get(intent, frozenset())

@@ -39,6 +39,7 @@ class Phrase(NamedTuple):
     shown: str
     scope: str
     verb: str = ""  # the lemma of the verb it tells of, where that matters ("cancel" in "why did you cancel it")
+    retracts: bool = False  # the phrase is taken back by what follows it ("cancel it. actually no")
 
 
 class WithdrawnRequests(RereadsParts):

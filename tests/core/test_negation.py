@@ -126,3 +126,30 @@ def test_a_question_beside_a_refusal_leaves_the_refusal() -> None:
     found = negations("no, can't you see I want it?")
     assert [(n.cue, n.question) for n in found] == [("no", False), ("can't", True)]
     assert [n.cue for n in refusals("no, can't you see I want it?")] == ["no"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "scope", "rest"),
+    [("cancel order 104302. actually no, keep it", "actually no", "cancel order 104302", ", keep it"),
+     ("cancel order 104302 lol jk", "jk", "cancel order 104302 lol", ""),
+     ("change the address, never mind", "never mind", "change the address", ""),
+     ("cancel it please. scratch that, change the address instead", "scratch that", "cancel it please",
+      ", change the address instead")],
+)
+def test_a_retraction_takes_back_the_words_before_it(text: str, cue: str, scope: str, rest: str) -> None:
+    (negation,) = negations(text)
+    assert negation.retracts and (negation.cue, negation.scope) == (cue, scope)
+    assert text[negation.scope_start:].startswith(scope)
+    assert without_negations(text) == rest and negates(text, {"cancel", "change"})
+
+
+@pytest.mark.parametrize("text", ["forget it, cancel order 104302", "no wait, cancel order 104302",
+                                  "don't forget to cancel order 104302", "don't worry, go ahead"])
+def test_an_opening_retraction_or_a_reassurance_takes_nothing_back(text: str) -> None:
+    assert not negates(text, {"cancel", "go"})
+
+
+def test_asking_for_nothing_to_be_done_is_a_negation() -> None:
+    assert negates("don't worry about cancelling order 104302", {"cancelling"})
+    assert negates("forget about cancelling order 104302", {"cancelling"})
+    assert negates("never mind cancelling order 104302", {"cancelling"})

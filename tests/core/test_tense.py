@@ -19,6 +19,8 @@ pytest.importorskip("spacy")
         ("has my address been changed?", "has", "my address been changed", "change"),
         ("I have cancelled it already", "have", "cancelled it already", "cancel"),
         ("you sent it back without asking me!", "sent", "sent it back without asking me", "send"),
+        ("I was going to cancel order 104302", "was", "cancel order 104302", "cancel"),
+        ("we were about to book it", "were", "book it", "book"),
     ],
 )
 def test_an_action_told_as_done(text: str, cue: str, scope: str, verb: str) -> None:
@@ -31,6 +33,7 @@ def test_an_action_told_as_done(text: str, cue: str, scope: str, verb: str) -> N
     "text",
     ["cancel order 104302", "I want my order cancelled", "I'd like the address changed please", "can you get it cancelled",
      "I wanted to cancel my order", "I tried to change the address", "why didn't you cancel my order", "quit",
+     "I'm going to cancel it", "was it going to rain",
      "where is my order", ""],
 )
 def test_requests_wishes_and_commands_are_not_past_actions(text: str) -> None:

@@ -59,6 +59,24 @@ def test_a_negative_question_asks_for_the_request() -> None:
     assert read("don't you dare drop CS101").negates_its_request()  # a prohibition, not a question
 
 
+def test_a_request_taken_back_later_in_the_message_is_marked() -> None:
+    for text in ("drop CS101. actually no, keep it", "drop CS101 lol jk", "drop CS101, never mind"):
+        assert read(text).negates_its_request(), text
+    assert not read("forget it, drop CS101").negates_its_request()  # an opening "forget it" takes nothing back
+    assert not read("drop CS101. scratch that, drop BIO101").negates_its_request()  # the rest still drops
+
+
+def test_a_retraction_takes_back_nothing_of_an_intent_whose_examples_say_it() -> None:
+    classifier = KeywordClassifier({**KEYWORDS, "stop": {"stop", "quit"}})
+    step = NegatedRequests(min_confidence=0.5)
+    step.train(TrainingData((*EXAMPLES.examples, TrainingExample("quit, never mind", "stop"),
+                             TrainingExample("stop", "stop"))))
+    step.bind_preceding([classifier])
+    assert step.retracting == {"stop"}
+    assert not step.process(classifier.process(parse_of("stop, never mind"))).negates_its_request()  # how people stop
+    assert step.process(classifier.process(parse_of("drop CS101, never mind"))).negates_its_request()
+
+
 def test_what_the_user_could_not_do_asks_for_the_request() -> None:
     for text in ("I can't drop CS101 on the portal", "it won't let me enrol in CS101", "we still couldn't drop CS101"):
         parse = read(text)
@@ -79,7 +97,7 @@ def test_the_idioms_are_saved_and_loaded(tmp_path: Path) -> None:
     loaded = NegatedRequests(min_confidence=0.5)
     loaded.load(tmp_path)
     loaded.bind_preceding([classifier])
-    assert loaded.idioms == step.idioms and loaded.plain == step.plain
+    assert loaded.idioms == step.idioms and loaded.plain == step.plain and loaded.retracting == step.retracting
     assert not loaded.process(classifier.process(parse_of("i don't want STAT110 anymore"))).negates_its_request()
 
 
