@@ -34,8 +34,7 @@ from dialogue.tense import IRREGULAR_PAST, past_actions_of, without_past_actions
 #: verbs that carry no request of their own ("I want to", "can you", "please do")
 _HELPERS = frozenset({"be", "have", "do", "want", "need", "like", "would", "will", "can", "could", "shall", "should",
                       "may", "might", "must", "let", "please", "help", "get", "go", "make", "know", "think", "wanna"})
-
-
+#: the tags of verbs that ask ("cancel it", "I want to cancel", "cancelling"), not of those that tell of the past
 _PRESENT = frozenset({"VB", "VBP", "VBZ", "VBG"})
 #: words that tell of the past before a bare verb: "did you cancel", "I was going to cancel"
 _TOLD_BEFORE_THE_VERB = frozenset({"did", "was", "were"})
