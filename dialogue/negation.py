@@ -32,6 +32,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dialogue.text import without_spans
+
 MAX_SCOPE = 6
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[.,;:!?()\[\]]")
@@ -105,6 +107,11 @@ class Negation:
     retracts: bool = False  # "..., actually no": the scope is the words before the cue, from ``scope_start``
     scope_start: int = -1  # where a retraction's scope starts (``start`` for any other negation)
     inability: bool = False  # "I can't cancel my order": the writer could not do the scope and asks for help with it
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The characters the negation covers, cue and scope, whichever comes first."""
+        return min(self.start, self.scope_start), self.scope_end
 
     @property
     def asks(self) -> bool:
@@ -243,12 +250,7 @@ def without_negations(text: str) -> str:
     """``text`` with every negation cue and its scope taken out: "cancel it, I don't need it anymore" → "cancel
     it, I"; "don't cancel order 104302" → "": what the message still asks for. A negative question or an inability
     stays ("can't you cancel it?", "I can't cancel it online" ask for the cancellation)."""
-    kept, position = [], 0
-    for negation in refusals(text):
-        kept.append(text[position:max(position, min(negation.start, negation.scope_start))])
-        position = max(position, negation.scope_end)
-    kept.append(text[position:])
-    return " ".join(" ".join(kept).split())
+    return without_spans(text, [negation.span for negation in refusals(text)])
 
 
 def refusals(text: str) -> list[Negation]:

@@ -32,6 +32,7 @@ from typing import Any
 
 from dialogue.negation import MAX_SCOPE
 from dialogue.questions import tagger
+from dialogue.text import without_spans
 
 #: past forms that tell of a wish, an attempt or a report: the request itself is not in the past
 _NOT_DEEDS = frozenset({
@@ -158,12 +159,7 @@ def past_actions(text: str) -> list[PastAction]:
     return past_actions_of([text])[0]
 
 
-def without_past_actions(text: str, actions: Sequence[PastAction] | None = None) -> str:
-    """``text`` with its past actions (``actions``, found again when not given) taken out: "I cancelled order
-    104302 by mistake, can I undo it?" → "I , can I undo it?": what the message still asks for."""
-    kept, position = [], 0
-    for action in past_actions(text) if actions is None else actions:
-        kept.append(text[position:action.start])
-        position = max(position, action.scope_end)
-    kept.append(text[position:])
-    return " ".join(" ".join(kept).split())
+def without_past_actions(text: str) -> str:
+    """``text`` with its past actions taken out: "I cancelled order 104302 by mistake, can I undo it?" → "I , can I
+    undo it?": what the message still asks for."""
+    return without_spans(text, [(a.start, a.scope_end) for a in past_actions(text)])

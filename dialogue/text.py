@@ -9,6 +9,7 @@ treats an empty result as no message at all.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 #: control characters that are ordinary whitespace and stay (everything else of category Cc goes)
 _KEPT_CONTROLS = frozenset("\t\n\r")
@@ -44,3 +45,14 @@ def clean_text(text: str) -> str:
 def is_empty(text: str) -> bool:
     """True when ``text`` has nothing visible in it (blank, or only invisible characters)."""
     return not clean_text(text)
+
+
+def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with the character ranges ``spans`` (in order, possibly overlapping) taken out and the spaces
+    tidied: what a message still says once its negated or past phrases are gone."""
+    kept, position = [], 0
+    for start, end in spans:
+        kept.append(text[position:max(position, start)])
+        position = max(position, end)
+    kept.append(text[position:])
+    return " ".join(" ".join(kept).split())

@@ -118,6 +118,7 @@ class RuleDialogueManager:
                                 "Let me connect you with a person who can help.",
                                 self.config.unclear_confirmation_response)
         self.changes = ChangeGuard(domain, self.rules)
+        self._yes_intents = {"affirm"}.union(*(set(f.affirm_intents) for f in domain.forms.values()))
         self._initial = initial_slots(domain.slots)
         self._cache: OrderedDict[str, tuple[Tracker, Position | None]] = OrderedDict()
         self._read_at: dict[str, Position] = {}  # where the last read of a conversation ended (under its lock)
@@ -456,8 +457,7 @@ class RuleDialogueManager:
             return
         offered = offered_intent(turn.tracker)
         intent, confidence = self.effective_intent(parse)
-        yes = {"affirm"}.union(*(set(f.affirm_intents) for f in self.domain.forms.values()))
-        if offered is None or intent not in yes or confidence < self.domain.settings.confirm_threshold \
+        if offered is None or intent not in self._yes_intents or confidence < self.domain.settings.confirm_threshold \
                 or not plain_yes(parse.text):
             return
         turn.explain(f"a yes to the offer to {offered}: read as {offered}")

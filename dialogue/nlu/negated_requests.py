@@ -29,7 +29,7 @@ from pathlib import Path
 
 from dialogue.domain.examples import TrainingData
 from dialogue.messages import NEGATION_KEY
-from dialogue.negation import has_retraction_words, refusals, without_negations
+from dialogue.negation import has_retraction_words, refusals
 from dialogue.nlu.withdrawn_requests import Phrase, WithdrawnRequests
 
 
@@ -45,11 +45,8 @@ class NegatedRequests(WithdrawnRequests):
         self.retracting: frozenset[str] = frozenset()  # intents whose examples say "never mind", "forget it"...
 
     def phrases(self, texts: Sequence[str]) -> list[list[Phrase]]:
-        return [[Phrase(f"{n.cue} {n.scope}".strip() if not n.retracts else f"{n.scope} {n.cue}", n.scope,
+        return [[Phrase(f"{n.cue} {n.scope}".strip() if not n.retracts else f"{n.scope} {n.cue}", n.scope, n.span,
                         retracts=n.retracts) for n in refusals(text)] for text in texts]
-
-    def rest(self, text: str) -> str:
-        return without_negations(text)
 
     def fits(self, intent: str, phrase: Phrase) -> bool:
         """"stop, never mind" is how people stop: a retraction takes back no request of an intent whose own

@@ -29,7 +29,7 @@ from dialogue.messages import PAST_KEY, ParsedMessage
 from dialogue.nlu.rereading import word_set
 from dialogue.nlu.withdrawn_requests import Phrase, WithdrawnRequests
 from dialogue.questions import tagger
-from dialogue.tense import IRREGULAR_PAST, past_actions_of, without_past_actions
+from dialogue.tense import IRREGULAR_PAST, past_actions_of
 
 #: verbs that carry no request of their own ("I want to", "can you", "please do")
 _HELPERS = frozenset({"be", "have", "do", "want", "need", "like", "would", "will", "can", "could", "shall", "should",
@@ -60,11 +60,8 @@ class PastRequests(WithdrawnRequests):
         self.verbs: dict[str, frozenset[str]] = {}  # intent -> stems of the verbs its examples ask with
 
     def phrases(self, texts: Sequence[str]) -> list[list[Phrase]]:
-        return [[Phrase(text[a.start:a.scope_end], a.scope, a.verb) for a in actions]
+        return [[Phrase(text[a.start:a.scope_end], a.scope, (a.start, a.scope_end), a.verb) for a in actions]
                 for text, actions in zip(texts, past_actions_of(texts))]
-
-    def rest(self, text: str) -> str:
-        return without_past_actions(text)
 
     def may_withdraw(self, parse: ParsedMessage) -> bool:
         """Only a message with a word that may be a past form of one of its intent's verbs goes through the tagger:

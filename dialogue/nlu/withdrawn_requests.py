@@ -23,6 +23,7 @@ from dialogue.messages import ParsedMessage
 from dialogue.nlu.base import content_hash
 from dialogue.nlu.rereading import MAX_CUTS, RereadsParts, word_set
 from dialogue.protocols import ComponentConfig
+from dialogue.text import without_spans
 
 
 def overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -38,6 +39,7 @@ class Phrase(NamedTuple):
 
     shown: str
     scope: str
+    span: tuple[int, int]  # the characters it covers in the message: taken out, they leave the rest
     verb: str = ""  # the lemma of the verb it tells of, where that matters ("cancel" in "why did you cancel it")
     retracts: bool = False  # the phrase is taken back by what follows it ("cancel it. actually no")
 
@@ -84,10 +86,6 @@ class WithdrawnRequests(RereadsParts):
         """Whether ``phrase`` can take back a request of ``intent`` at all (by default, any can)."""
         return True
 
-    def rest(self, text: str) -> str:
-        """``text`` without those phrases."""
-        raise NotImplementedError
-
     # ------------------------------------------------------------------ training and storage
 
     def fingerprint(self, data: TrainingData) -> str:
@@ -128,12 +126,14 @@ class WithdrawnRequests(RereadsParts):
 
     def process_batch(self, parses: Sequence[ParsedMessage]) -> list[ParsedMessage]:
         read_as = [i for i, p in enumerate(parses) if p.intent.name and self.may_withdraw(p)]
+        every = dict(zip(read_as, self.phrases([parses[i].text for i in read_as])))
         found = {i: [phrase for phrase in phrases if self.fits(parses[i].intent.name, phrase)]
-                 for i, phrases in zip(read_as, self.phrases([parses[i].text for i in read_as]))}
+                 for i, phrases in every.items()}
         found = {i: phrases for i, phrases in found.items() if phrases}
         if not found:
             return list(parses)
-        rests = {i: self.rest(parses[i].text) for i in found}
+        # what the message says without any such phrase, even one that takes back nothing of this intent
+        rests = {i: without_spans(parses[i].text, [phrase.span for phrase in every[i]]) for i in found}
         parts = [(i, "rest", rest) for i, rest in rests.items()]
         # the first few phrases decide: a message repeating "I cancelled it, " forty times must not cost seconds
         parts += [(i, "phrase", phrase.scope) for i, phrases in found.items() for phrase in phrases[:MAX_CUTS]]
